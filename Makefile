@@ -1,0 +1,41 @@
+# The two commands: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+
+.PHONY: run test lint e2e bench venv messages clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(VENV)/bin/pytest
+
+e2e: venv
+	$(VENV)/bin/pytest -m e2e
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: venv
+	$(PY) bench/run.py
+
+# Refresh the Russian catalogue after adding strings (needs GNU gettext).
+messages: venv
+	$(PY) manage.py makemessages -l ru --no-location --no-obsolete -i ".venv/*" -i "staticfiles/*"
+	$(PY) manage.py compilemessages -l ru -i ".venv"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

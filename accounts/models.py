@@ -1,0 +1,196 @@
+"""People and tenants: the workshop, its branches, users and their memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", _("Director")
+    MANAGER = "manager", _("Manager")
+    TECHNICIAN = "technician", _("Technician")
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_workshop(self, workshop: Workshop) -> TenantQuerySet:
+        return self.filter(workshop=workshop)
+
+
+def tenant_manager(queryset_class: type[models.QuerySet] = TenantQuerySet):
+    """A django-scopes manager: a query outside `scope(workshop=...)` raises ScopeError."""
+    return ScopedManager(workshop="workshop", _manager_class=queryset_class.as_manager().__class__)
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned row: a non-null workshop and a scoped manager."""
+
+    workshop = models.ForeignKey(
+        "accounts.Workshop", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Workshop(models.Model):
+    """The tenant."""
+
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="RU",
+        help_text=_("Two-letter code; phone numbers without a country code are read as local."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    lock_after_minutes = models.PositiveSmallIntegerField(
+        _("lock the screen after (minutes idle)"), default=15
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(TenantModel):
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="branches", editable=False
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "name"], name="branch_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("E-mail is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; e-mail is the login. What they may do depends on their membership."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class MembershipQuerySet(TenantQuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(TenantModel):
+    """A user's place in one workshop: role and the branches they work in.
+
+    Looked up by user before the workshop is known, so its manager is not scoped.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="memberships", editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    branches = models.ManyToManyField(
+        Branch, through="MembershipBranch", related_name="memberships", blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user__full_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.workshop} ({self.get_role_display()})"
+
+    @property
+    def is_director(self) -> bool:
+        return self.role == Role.DIRECTOR
+
+    def visible_branches(self) -> models.QuerySet[Branch]:
+        """The director sees every branch; staff see the branches they were given."""
+        branches = Branch.objects.for_workshop(self.workshop).filter(is_active=True)
+        if self.is_director:
+            return branches
+        return branches.filter(memberships=self)
+
+
+class MembershipBranch(TenantModel):
+    """Through table carrying the workshop too, so every table is keyed by tenant."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "membership", "branch"], name="membership_branch_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} → {self.branch_id}"

@@ -1,0 +1,46 @@
+"""The one table of who may do what. Views check it with @requires, templates with {% can %}."""
+
+from __future__ import annotations
+
+from accounts.models import Role
+
+D, M, T = Role.DIRECTOR, Role.MANAGER, Role.TECHNICIAN
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # accounts
+    "accounts.view_home": frozenset({D, M, T}),
+    "accounts.manage_branches": frozenset({D}),
+    "accounts.manage_staff": frozenset({D}),
+    "accounts.view_signins": frozenset({D}),
+    "accounts.manage_settings": frozenset({D}),
+    # orders
+    "orders.view": frozenset({D, M, T}),
+    "orders.create": frozenset({D, M}),
+    "orders.edit": frozenset({D, M}),
+    "orders.edit_work": frozenset({D, M, T}),
+    "orders.transition": frozenset({D, M, T}),
+    "orders.delete": frozenset({D}),
+    "orders.edit_after_issue": frozenset({D}),
+    "orders.view_all_branches": frozenset({D}),
+    "clients.view": frozenset({D, M, T}),
+    "clients.edit": frozenset({D, M}),
+    "clients.delete": frozenset({D}),
+    # directories
+    "directories.suggest": frozenset({D, M, T}),
+    "directories.manage": frozenset({D}),
+    # cash desk
+    "cashdesk.take_payment": frozenset({D, M}),
+    "cashdesk.view": frozenset({D, M}),
+    "cashdesk.close_shift": frozenset({D}),
+    "cashdesk.reports": frozenset({D}),
+    # documents
+    "documents.print": frozenset({D, M, T}),
+    "documents.edit_own_template": frozenset({D, M, T}),
+    "documents.publish_template": frozenset({D}),
+}
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}; add it to accounts/permissions.py.")
+    return role is not None and role in PERMISSIONS[permission]

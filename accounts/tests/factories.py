@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import factory
+
+from accounts.models import Branch, Membership, MembershipBranch, Role, User, Workshop
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+
+    name = factory.Sequence(lambda n: f"Workshop {n}")
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    name = factory.Sequence(lambda n: f"Branch {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MANAGER
+
+    @factory.post_generation
+    def branches(obj, create, extracted, **kwargs):
+        for branch in extracted or []:
+            MembershipBranch.objects.create(workshop=obj.workshop, membership=obj, branch=branch)

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from accounts.views import home
+from workshop.views import healthz
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+]
