@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.tests.factories import BranchFactory, MembershipFactory, WorkshopFactory
-from tests.tenancy import Victim
+from tests.tenancy import Victim, app_sample_modules
 
 
 @pytest.fixture
@@ -14,4 +14,7 @@ def victim():
     branch = BranchFactory(workshop=workshop, name="Victim Branch")
     director = MembershipFactory(workshop=workshop, role=Role.DIRECTOR)
     manager = MembershipFactory(workshop=workshop, role=Role.MANAGER, branches=[branch])
-    return Victim(workshop=workshop, branch=branch, director=director, manager=manager)
+    victim = Victim(workshop=workshop, branch=branch, director=director, manager=manager)
+    for module in app_sample_modules():
+        module.build(victim)
+    return victim

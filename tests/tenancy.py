@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -31,11 +32,29 @@ class Victim:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-# kwarg name -> how to get a value for the victim's object.
+# kwarg name -> how to get a value for the victim's object. Each app adds its own in
+# `<app>/tests/tenancy_samples.py`: `SAMPLES` (same shape) and `build(victim)`, which
+# creates that app's objects in the victim workshop and stores them in `victim.extra`.
 SAMPLES: dict[str, Callable[[Victim], object]] = {
     "branch_id": lambda v: v.branch.pk,
     "membership_id": lambda v: v.manager.pk,
 }
+APPS = ["accounts", "directories", "orders", "cashdesk", "documents"]
+
+
+def app_sample_modules() -> list:
+    modules = []
+    for app in APPS:
+        try:
+            modules.append(import_module(f"{app}.tests.tenancy_samples"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.tests.tenancy_samples":
+                raise
+    return modules
+
+
+for _module in app_sample_modules():
+    SAMPLES.update(getattr(_module, "SAMPLES", {}))
 
 
 @dataclass

@@ -1,0 +1,1 @@
+// accounts: behaviour of this app's screens (no inline scripts: CSP).

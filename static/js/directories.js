@@ -1,0 +1,1 @@
+// directories: behaviour of this app's screens (no inline scripts: CSP).

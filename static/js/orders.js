@@ -1,0 +1,1 @@
+// orders: behaviour of this app's screens (no inline scripts: CSP).
