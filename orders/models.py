@@ -1,0 +1,281 @@
+"""Clients, their devices, orders and order lines, plus the order journal and number counter."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import TenantModel, TenantQuerySet, tenant_manager
+from orders.workflow import TAB_STATUS, Kind, Status, Tab
+from workshop.lib.money import MAX_AMOUNT, MoneyField
+from workshop.lib.phones import format_phone
+
+MAX_QUANTITY = 100_000
+
+
+def fold(text: str) -> str:
+    """The stored search form of a name: case-folded, so Cyrillic matches on SQLite too."""
+    return " ".join((text or "").split()).casefold()
+
+
+class Client(TenantModel):
+    name = models.CharField(_("name"), max_length=200)
+    name_folded = models.CharField(max_length=200, editable=False, default="")
+    phone = models.CharField(
+        _("phone"), max_length=20, help_text=_("Stored in international form, e.g. +79123456789.")
+    )
+    extra_phones = models.CharField(_("other phones"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        indexes = [
+            models.Index(fields=["workshop", "phone"], name="client_phone_idx"),
+            models.Index(fields=["workshop", "name_folded"], name="client_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.phone_display
+
+    def save(self, *args, **kwargs):
+        # A derived column, kept in step with the name wherever the client is saved.
+        self.name_folded = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
+        super().save(*args, **kwargs)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Device(TenantModel):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="devices")
+    device_type = models.CharField(_("device type"), max_length=100, blank=True)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    serial = models.CharField(_("serial number / IMEI"), max_length=100, blank=True)
+    condition = models.CharField(_("condition / appearance"), max_length=500, blank=True)
+    accessories = models.CharField(_("accessories"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        indexes = [
+            models.Index(fields=["workshop", "client"], name="device_client_idx"),
+            models.Index(fields=["workshop", "serial"], name="device_serial_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.device_type, self.brand, self.model) if p) or str(
+            _("Device")
+        )
+
+
+class OrderQuerySet(TenantQuerySet):
+    def alive(self) -> OrderQuerySet:
+        return self.filter(is_deleted=False)
+
+    def visible_to(self, membership) -> OrderQuerySet:
+        """The director sees every branch; staff see the orders of their branches."""
+        qs = self.filter(workshop=membership.workshop)
+        if membership.is_director:
+            return qs
+        return qs.filter(branch__in=membership.visible_branches().values("pk"))
+
+    def in_tab(self, tab: Tab) -> OrderQuerySet:
+        return self.filter(status=TAB_STATUS[tab])
+
+
+class Order(TenantModel):
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
+        verbose_name=_("client"),
+    )
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
+        verbose_name=_("device"),
+    )
+    problem = models.TextField(_("problem / request"), blank=True, max_length=5000)
+    diagnosis = models.TextField(_("diagnosis / conclusion"), blank=True, max_length=5000)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    diagnostic_cost = MoneyField(_("diagnostic cost"), null=True, blank=True)
+    estimate = MoneyField(_("estimate"), null=True, blank=True)
+    prepayment = MoneyField(_("prepayment"), null=True, blank=True)
+    # Sum of the lines, kept by the line services so lists never aggregate.
+    lines_total = MoneyField(_("total"), default=Decimal("0.00"), editable=False)
+    partner = models.CharField(_("partner"), max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    accepted_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+        editable=False,
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    address = models.CharField(_("call-out address"), max_length=300, blank=True)
+    visit_at = models.DateTimeField(_("visit time"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["lines_total"])
+    # Scoped like every tenant model, with the chainable queryset above.
+    objects = tenant_manager(OrderQuerySet)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "number"], name="order_number_unique"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="order_version_gte_1"),
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "status", "-id"], name="order_status_idx"),
+            models.Index(fields=["workshop", "client"], name="order_client_idx"),
+            models.Index(fields=["workshop", "device"], name="order_device_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№{self.number}"
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.lines_total - (self.prepayment or Decimal("0.00"))
+
+
+class OrderLine(TenantModel):
+    class LineKind(models.TextChoices):
+        SERVICE = "service", _("Service")
+        GOODS = "goods", _("Goods")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(
+        _("type"), max_length=10, choices=LineKind.choices, default=LineKind.SERVICE
+    )
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    unit_price = MoneyField(
+        _("price"),
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(MAX_AMOUNT)],
+    )
+    performer = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performed / sold by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["workshop", "order"], name="orderline_order_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderCounter(TenantModel):
+    """The last order number of a workshop; locked while a number is taken, so no gaps."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop"], name="order_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}: {self.last_number}"
+
+
+class JournalEntry(TenantModel):
+    """One line of an order's journal: who changed which field from what to what, and when.
+
+    Written by orders/services.py next to every change, with the order version it
+    produced, so a refused stale save can list exactly what happened since.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created the order")
+        CHANGED = "changed", _("changed")
+        TRANSITION = "transition", _("moved")
+        LINE_ADDED = "line_added", _("added a line")
+        LINE_CHANGED = "line_changed", _("changed a line")
+        LINE_REMOVED = "line_removed", _("removed a line")
+        DELETED = "deleted", _("deleted the order")
+        RESTORED = "restored", _("restored the order")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="journal")
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workshop", "order", "-id"], name="journal_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} v{self.version} {self.action} {self.field}"

@@ -1,0 +1,569 @@
+"""Every write to clients, devices, orders and lines: atomic, validated, journaled.
+
+Each function is keyword-only, runs in one transaction, calls `full_clean()` before
+saving, writes a `JournalEntry` per changed field with the order version it produced,
+and tells the directories what was typed (`remember`/`remember_many`) so pick lists
+fill themselves. Failures raise `OrderError` (or Django's `ValidationError` for field
+input) and leave nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Branch, Membership, Workshop
+from accounts.permissions import role_can
+from directories import services as directory_services
+from directories.models import Kind as DirKind
+from orders.models import Client, Device, JournalEntry, Order, OrderCounter, OrderLine
+from orders.workflow import INITIAL_STATUS, Kind, Status, can_move
+from workshop.lib.phones import normalize_phone
+
+Action = JournalEntry.Action
+
+CLIENT_FIELDS = ("name", "phone", "extra_phones", "email", "notes")
+DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "condition", "accessories", "notes")
+ORDER_FIELDS = (
+    "problem",
+    "diagnosis",
+    "notes",
+    "diagnostic_cost",
+    "estimate",
+    "prepayment",
+    "partner",
+    "assignee",
+    "due_date",
+    "address",
+    "visit_at",
+)
+MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
+LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
+
+
+class OrderError(Exception):
+    """A refused operation; `message` is shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(str(message))
+        self.message = message
+
+
+class TransitionRefused(OrderError):
+    pass
+
+
+class NotPermitted(OrderError):
+    pass
+
+
+class StaleVersion(OrderError):
+    """The order moved on since the user opened it; nothing was saved."""
+
+    def __init__(self, *, current_version: int, entries: list[JournalEntry]):
+        super().__init__(
+            _("Someone else saved this order while you were editing it. Nothing was saved.")
+        )
+        self.current_version = current_version
+        self.entries = entries
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _display(value: Any) -> str:
+    """The journal's text form of a field value."""
+    if value is None:
+        return ""
+    if isinstance(value, Membership):
+        return str(value.user)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Membership) or isinstance(new, Membership):
+        return getattr(old, "pk", None) == getattr(new, "pk", None)
+    if isinstance(old, str) or isinstance(new, str):
+        return (old or "") == (new or "")
+    return old == new
+
+
+def _journal(
+    order: Order,
+    by: Membership | None,
+    action: str,
+    *,
+    field: str = "",
+    subject: str = "",
+    old: Any = "",
+    new: Any = "",
+) -> JournalEntry:
+    return JournalEntry(
+        workshop_id=order.workshop_id,
+        order=order,
+        version=order.version,
+        by=by,
+        action=action,
+        field=field,
+        subject=subject,
+        old_value=_display(old),
+        new_value=_display(new),
+    )
+
+
+def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
+    # Uniqueness is the database's job (order numbers are allocated under a lock).
+    obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
+def _remember(workshop: Workshop, by: Membership | None, *, device=None, order=None, lines=()):
+    """Feed the self-filling pick lists with what was typed: one call per save."""
+    items: list[tuple] = []
+    if device is not None:
+        items += [(DirKind.DEVICE_TYPE, device.device_type), (DirKind.BRAND, device.brand)]
+        items.append((DirKind.MODEL, device.model, None, device.brand))
+        items.append((DirKind.CONDITION, device.condition))
+        items += [(DirKind.ACCESSORY, part) for part in device.accessories.split(",")]
+    if order is not None:
+        items += [(DirKind.PROBLEM, order.problem), (DirKind.PARTNER, order.partner)]
+    for line in lines:
+        kind = DirKind.SERVICE if line.kind == OrderLine.LineKind.SERVICE else DirKind.GOODS
+        items.append((kind, line.name, line.unit_price))
+    items = [item for item in items if item[1] and item[1].strip()]
+    if items:
+        directory_services.remember_many(workshop=workshop, items=items, by=by)
+
+
+def _next_number(workshop: Workshop) -> int:
+    """Take the next order number under a row lock: no gaps, no duplicates."""
+    try:
+        with transaction.atomic():
+            OrderCounter.objects.get_or_create(workshop=workshop)
+    except IntegrityError:
+        pass  # Another transaction created the counter first; it exists now.
+    counter = OrderCounter.objects.select_for_update().get(workshop=workshop)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _require(by: Membership, permission: str, message) -> None:
+    if not role_can(by.role, permission):
+        raise NotPermitted(message)
+
+
+def _recount(order: Order) -> None:
+    total = sum((line.total for line in OrderLine.objects.filter(order=order)), Decimal("0.00"))
+    order.lines_total = total
+
+
+def _bump(order: Order, *extra_fields: str) -> None:
+    order.version += 1
+    order.updated_at = timezone.now()
+    order.save(update_fields=["version", "updated_at", *extra_fields])
+
+
+def _lock(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update()
+        .select_related("client", "device", "assignee__user")
+        .get(pk=order.pk, workshop_id=order.workshop_id)
+    )
+
+
+# ---------------------------------------------------------------- clients
+
+
+def client_find_by_phone(*, workshop: Workshop, phone: str) -> Client | None:
+    """The workshop's (most recent, not deleted) client with this phone, typed in any form."""
+    try:
+        e164 = normalize_phone(phone, workshop.country)
+    except ValidationError:
+        return None
+    return (
+        Client.objects.filter(workshop=workshop, phone=e164, is_deleted=False)
+        .order_by("-id")
+        .first()
+    )
+
+
+def _client_resolve(
+    *, workshop: Workshop, data: Mapping[str, Any], by: Membership | None
+) -> Client:
+    """The chosen or phone-matched client, updated with what was typed; or a new one."""
+    try:
+        phone = normalize_phone(data.get("phone", ""), workshop.country)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    client = None
+    if data.get("id"):
+        client = Client.objects.filter(workshop=workshop, pk=data["id"], is_deleted=False).first()
+    if client is None:
+        client = client_find_by_phone(workshop=workshop, phone=phone)
+    values = {name: (data.get(name) or "").strip() for name in CLIENT_FIELDS}
+    values["phone"] = phone
+    if client is None:
+        client = Client(workshop=workshop, **values)
+        _clean(client, exclude=["workshop"])
+        client.save()
+        return client
+    # Returning client: keep what we knew unless the front desk typed something new.
+    changed = [n for n, v in values.items() if v and v != getattr(client, n)]
+    for name in changed:
+        setattr(client, name, values[name])
+    if changed:
+        _clean(client, exclude=["workshop"])
+        client.save(update_fields=changed)
+    return client
+
+
+def client_soft_delete(*, client: Client, by: Membership) -> None:
+    _require(by, "clients.delete", _("Only the director may delete clients."))
+    client.is_deleted = True
+    client.save(update_fields=["is_deleted"])
+
+
+def client_restore(*, client: Client, by: Membership) -> None:
+    _require(by, "clients.delete", _("Only the director may restore clients."))
+    client.is_deleted = False
+    client.save(update_fields=["is_deleted"])
+
+
+def _device_resolve(
+    *, workshop: Workshop, client: Client, data: Mapping[str, Any] | None
+) -> Device | None:
+    data = data or {}
+    values = {name: (data.get(name) or "").strip() for name in DEVICE_FIELDS}
+    device = None
+    if data.get("id"):
+        # A device chosen from the lookup must belong to this client; otherwise it is new.
+        device = Device.objects.filter(workshop=workshop, client=client, pk=data["id"]).first()
+    if device is None:
+        if not any(values.values()):
+            return None
+        device = Device(workshop=workshop, client=client, **values)
+        _clean(device, exclude=["workshop"])
+        device.save()
+        return device
+    changed = [n for n, v in values.items() if v and v != getattr(device, n)]
+    for name in changed:
+        setattr(device, name, values[name])
+    if changed:
+        _clean(device, exclude=["workshop"])
+        device.save(update_fields=changed)
+    return device
+
+
+# ---------------------------------------------------------------- orders
+
+
+@transaction.atomic
+def order_create(
+    *,
+    workshop: Workshop,
+    branch: Branch,
+    kind: str,
+    by: Membership,
+    client_data: Mapping[str, Any] | None,
+    device_data: Mapping[str, Any] | None = None,
+    order_data: Mapping[str, Any] | None = None,
+    lines: Iterable[Mapping[str, Any]] = (),
+) -> Order:
+    """Create an order with its client, device and lines; it starts in its kind's status."""
+    kind = Kind(kind)
+    if branch.workshop_id != workshop.pk:
+        raise OrderError(_("Choose one of your branches."))
+    client = None
+    if client_data and (client_data.get("phone") or client_data.get("id")):
+        client = _client_resolve(workshop=workshop, data=client_data, by=by)
+    elif kind != Kind.SALE:
+        raise ValidationError({"phone": [_("Enter the client's phone number.")]})
+    device = None
+    if client is not None and kind != Kind.SALE:
+        device = _device_resolve(workshop=workshop, client=client, data=device_data)
+    if kind == Kind.REPAIR and device is None:
+        raise ValidationError({"device_type": [_("Describe the device being repaired.")]})
+
+    order = Order(
+        workshop=workshop,
+        branch=branch,
+        kind=kind,
+        status=INITIAL_STATUS[kind],
+        client=client,
+        device=device,
+        accepted_by=by,
+        number=0,
+    )
+    for name, value in (order_data or {}).items():
+        if name not in ORDER_FIELDS:
+            raise ValueError(f"order_create cannot set {name!r}")
+        setattr(order, name, value)
+    _clean(order, exclude=["workshop", "number"])
+    order.number = _next_number(workshop)
+    order.save()
+
+    new_lines = []
+    for line_data in lines:
+        line = OrderLine(workshop=workshop, order=order, **_line_values(line_data))
+        _clean(line, exclude=["workshop", "order"])
+        new_lines.append(line)
+    for line in new_lines:
+        line.save()
+    if new_lines:
+        order.lines_total = sum((line.total for line in new_lines), Decimal("0.00"))
+        order.save(update_fields=["lines_total"])
+
+    _journal(order, by, Action.CREATED).save()
+    _remember(workshop, by, device=device, order=order, lines=new_lines)
+    return order
+
+
+def _line_values(data: Mapping[str, Any]) -> dict:
+    values = {name: data[name] for name in LINE_FIELDS if name in data}
+    values["name"] = (values.get("name") or "").strip()
+    return values
+
+
+@transaction.atomic
+def order_update(
+    *, order: Order, data: Mapping[str, Any], version: int, by: Membership
+) -> list[JournalEntry]:
+    """Apply the card's fields if `version` is still current; return the journal entries.
+
+    `data` holds order fields by name and client/device fields as `client_<name>` and
+    `device_<name>`. A stale version raises StaleVersion listing what changed since.
+    """
+    locked = _lock(order)
+    if locked.version != version:
+        since = list(
+            JournalEntry.objects.filter(order=locked, version__gt=version)
+            .select_related("by__user")
+            .order_by("id")
+        )
+        raise StaleVersion(current_version=locked.version, entries=since)
+
+    changes: list[tuple[Any, str, str, Any, Any]] = []  # (object, field, journal key, old, new)
+    for name, new in data.items():
+        if name.startswith("client_"):
+            target, attr = locked.client, name.removeprefix("client_")
+            allowed_names = CLIENT_FIELDS
+        elif name.startswith("device_"):
+            target, attr = locked.device, name.removeprefix("device_")
+            allowed_names = DEVICE_FIELDS
+        else:
+            target, attr, allowed_names = locked, name, ORDER_FIELDS
+        if attr not in allowed_names:
+            raise ValueError(f"order_update cannot set {name!r}")
+        if target is None:
+            continue
+        if isinstance(new, str):
+            new = new.strip()
+        if attr == "phone":
+            try:
+                new = normalize_phone(new, locked.workshop.country)
+            except ValidationError as exc:
+                raise ValidationError({name: exc.messages}) from exc
+        old = getattr(target, attr)
+        if not _same(old, new):
+            changes.append((target, attr, name, old, new))
+
+    if not changes:
+        return []
+    if locked.status == Status.ISSUED and any(c[1] in MONEY_FIELDS for c in changes):
+        _require(
+            by,
+            "orders.edit_after_issue",
+            _("Only the director may change amounts after the order is issued."),
+        )
+
+    touched: dict[int, tuple[Any, list[str]]] = {}
+    for target, attr, _key, _old, new in changes:
+        setattr(target, attr, new)
+        touched.setdefault(id(target), (target, []))[1].append(attr)
+    for target, _attrs in touched.values():
+        exclude = ["workshop"] + (["number", "client", "device"] if target is locked else [])
+        try:
+            _clean(target, exclude=exclude)
+        except ValidationError as exc:
+            prefix = (
+                "" if target is locked else ("client_" if target is locked.client else "device_")
+            )
+            raise ValidationError({f"{prefix}{k}": v for k, v in exc.message_dict.items()}) from exc
+    for target, attrs in touched.values():
+        if target is not locked:
+            target.save(update_fields=attrs)
+    order_attrs = touched.get(id(locked), (locked, []))[1]
+    _bump(locked, *order_attrs)
+
+    entries = JournalEntry.objects.bulk_create(
+        [
+            _journal(locked, by, Action.CHANGED, field=key, old=old, new=new)
+            for _t, _a, key, old, new in changes
+        ]
+    )
+    device_changed = any(t is locked.device for t, *_ in changes)
+    _remember(
+        locked.workshop,
+        by,
+        device=locked.device if device_changed else None,
+        order=locked if any(t is locked for t, *_ in changes) else None,
+    )
+    _sync(order, locked)
+    return entries
+
+
+def _sync(order: Order, locked: Order) -> None:
+    """Copy the saved state onto the caller's instance."""
+    for f in Order._meta.concrete_fields:
+        setattr(order, f.attname, getattr(locked, f.attname))
+    for name in ("client", "device", "assignee"):
+        if Order._meta.get_field(name).is_cached(locked):
+            setattr(order, name, getattr(locked, name))
+
+
+@transaction.atomic
+def order_transition(*, order: Order, to: str, by: Membership) -> Order:
+    """Move the order along the workflow; refuse a move the table does not allow."""
+    locked = _lock(order)
+    try:
+        target = Status(to)
+    except ValueError as exc:
+        raise TransitionRefused(_("Unknown status.")) from exc
+    if locked.is_deleted:
+        raise TransitionRefused(_("This order is deleted."))
+    if not can_move(locked.status, target):
+        raise TransitionRefused(
+            _("An order in “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": Status(locked.status).label, "to": target.label}
+        )
+    old = locked.status
+    locked.status = target
+    locked.status_changed_at = timezone.now()
+    _bump(locked, "status", "status_changed_at")
+    _journal(locked, by, Action.TRANSITION, field="status", old=old, new=target.value).save()
+    _sync(order, locked)
+    return order
+
+
+@transaction.atomic
+def order_soft_delete(*, order: Order, by: Membership) -> None:
+    _require(by, "orders.delete", _("Only the director may delete orders."))
+    locked = _lock(order)
+    if locked.is_deleted:
+        return
+    locked.is_deleted = True
+    _bump(locked, "is_deleted")
+    _journal(locked, by, Action.DELETED).save()
+    _sync(order, locked)
+
+
+@transaction.atomic
+def order_restore(*, order: Order, by: Membership) -> None:
+    _require(by, "orders.delete", _("Only the director may restore orders."))
+    locked = _lock(order)
+    if not locked.is_deleted:
+        return
+    locked.is_deleted = False
+    _bump(locked, "is_deleted")
+    _journal(locked, by, Action.RESTORED).save()
+    _sync(order, locked)
+
+
+# ---------------------------------------------------------------- lines
+
+
+def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> None:
+    if order.is_deleted:
+        raise NotPermitted(_("This order is deleted."))
+    if order.status in (Status.ISSUED, Status.CANCELLED):
+        _require(
+            by,
+            "orders.edit_after_issue",
+            _("Only the director may change the lines of an issued or cancelled order."),
+        )
+    if not role_can(by.role, "orders.edit") and any(k != OrderLine.LineKind.SERVICE for k in kinds):
+        raise NotPermitted(_("Technicians record work (services); goods are entered at the desk."))
+
+
+@transaction.atomic
+def line_add(*, order: Order, data: Mapping[str, Any], by: Membership) -> OrderLine:
+    locked = _lock(order)
+    values = _line_values(data)
+    _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
+    line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
+    _clean(line, exclude=["workshop", "order"])
+    line.save()
+    _recount(locked)
+    _bump(locked, "lines_total")
+    _journal(
+        locked,
+        by,
+        Action.LINE_ADDED,
+        subject=line.name,
+        new=f"{line.quantity} × {line.unit_price:.2f}",
+    ).save()
+    _remember(locked.workshop, by, lines=[line])
+    _sync(order, locked)
+    return line
+
+
+@transaction.atomic
+def line_update(*, line: OrderLine, data: Mapping[str, Any], by: Membership) -> list[JournalEntry]:
+    locked = _lock(line.order)
+    current = OrderLine.objects.select_related("performer__user").get(pk=line.pk, order=locked)
+    values = _line_values(data)
+    _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
+    changes = [
+        (name, getattr(current, name), new)
+        for name, new in values.items()
+        if not _same(getattr(current, name), new)
+    ]
+    if not changes:
+        return []
+    subject = current.name
+    for name, _old, new in changes:
+        setattr(current, name, new)
+    _clean(current, exclude=["workshop", "order"])
+    current.save(update_fields=[name for name, _o, _n in changes])
+    _recount(locked)
+    _bump(locked, "lines_total")
+    entries = JournalEntry.objects.bulk_create(
+        [
+            _journal(locked, by, Action.LINE_CHANGED, subject=subject, field=name, old=old, new=new)
+            for name, old, new in changes
+        ]
+    )
+    _remember(locked.workshop, by, lines=[current])
+    _sync(line.order, locked)
+    return entries
+
+
+@transaction.atomic
+def line_remove(*, line: OrderLine, by: Membership) -> None:
+    locked = _lock(line.order)
+    current = OrderLine.objects.get(pk=line.pk, order=locked)
+    _check_line_rights(locked, by, [current.kind])
+    current.delete()
+    _recount(locked)
+    _bump(locked, "lines_total")
+    _journal(
+        locked,
+        by,
+        Action.LINE_REMOVED,
+        subject=current.name,
+        old=f"{current.quantity} × {current.unit_price:.2f}",
+    ).save()
+    _sync(line.order, locked)

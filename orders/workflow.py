@@ -1,0 +1,181 @@
+"""The order workflow: statuses, the Work page tabs, and the allowed transitions, as data.
+
+Everything that needs to know "where can this order go next" reads this module: the
+card's buttons, the server's check in `services.order_transition`, the journal, and
+the test that walks every (from, to) pair.
+
+Tabs, in the spec's order of urgency (each status lives in exactly one tab;
+``cancelled`` lives in none and is found only by search):
+
+ 1. Sales            sale
+ 2. PC builds        pc_build
+ 3. Call-outs        call_out
+ 4. On site          on_site
+ 5. Queue            queue
+ 6. In work          in_work
+ 7. Ready: notify    ready_notify
+ 8. Ready: delivery  ready_delivery
+ 9. Out for delivery out_for_delivery
+10. Diagnostics      diagnostics
+11. Waiting for part waiting_part
+12. At partner       at_partner
+13. Refused          refused
+14. Cash desk        issued
+
+Transitions (from → allowed targets):
+
+    sale             → issued | cancelled
+    pc_build         → ready_notify | ready_delivery | cancelled
+    call_out         → on_site | cancelled
+    on_site          → issued | queue (device taken to the office) | refused
+    queue            → diagnostics | in_work | refused | cancelled
+    diagnostics      → in_work | waiting_part | at_partner | refused
+    in_work          → waiting_part | at_partner | ready_notify | ready_delivery
+                       | diagnostics | refused
+    waiting_part     → in_work | refused
+    at_partner       → in_work | ready_notify | ready_delivery | refused
+    ready_notify     → issued | ready_delivery | in_work
+    ready_delivery   → out_for_delivery | ready_notify
+    out_for_delivery → issued | ready_notify
+    refused          → issued (device returned) | queue (the customer changed their mind)
+    issued           → (none: corrections after issue are the cash desk's reversals)
+    cancelled        → (none)
+
+Refinements over the issue's table: a queued repair may be cancelled (entered by
+mistake, the customer left before work started), and "ready: delivery" may go back
+to "ready: notify" (the customer decides to come in person).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    PC_BUILD = "pc_build", _("PC build")
+    CALL_OUT = "call_out", _("Call-out")
+    REPAIR = "repair", _("Repair")
+
+
+class Status(models.TextChoices):
+    SALE = "sale", _("Sale")
+    PC_BUILD = "pc_build", _("PC build")
+    CALL_OUT = "call_out", _("Call-out booked")
+    ON_SITE = "on_site", _("On site")
+    QUEUE = "queue", _("Queue")
+    IN_WORK = "in_work", _("In work")
+    READY_NOTIFY = "ready_notify", _("Ready: notify")
+    READY_DELIVERY = "ready_delivery", _("Ready: delivery")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DIAGNOSTICS = "diagnostics", _("Diagnostics")
+    WAITING_PART = "waiting_part", _("Waiting for a part")
+    AT_PARTNER = "at_partner", _("At a partner")
+    REFUSED = "refused", _("Refused")
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Tab(models.TextChoices):
+    """The Work page tabs, in the order they are shown (most urgent first)."""
+
+    SALES = "sales", _("Sales")
+    PC_BUILDS = "pc_builds", _("PC builds")
+    CALL_OUTS = "call_outs", _("Call-outs")
+    ON_SITE = "on_site", _("On site")
+    QUEUE = "queue", _("Queue")
+    IN_WORK = "in_work", _("In work")
+    READY_NOTIFY = "ready_notify", _("Ready: notify")
+    READY_DELIVERY = "ready_delivery", _("Ready: delivery")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DIAGNOSTICS = "diagnostics", _("Diagnostics")
+    WAITING_PART = "waiting_part", _("Waiting for a part")
+    AT_PARTNER = "at_partner", _("At a partner")
+    REFUSED = "refused", _("Refused")
+    CASH_DESK = "cash_desk", _("Cash desk")
+
+
+TAB_ORDER: tuple[Tab, ...] = tuple(Tab)
+
+# One status per tab; cancelled orders are in no tab.
+TAB_STATUS: dict[Tab, Status] = {
+    Tab.SALES: Status.SALE,
+    Tab.PC_BUILDS: Status.PC_BUILD,
+    Tab.CALL_OUTS: Status.CALL_OUT,
+    Tab.ON_SITE: Status.ON_SITE,
+    Tab.QUEUE: Status.QUEUE,
+    Tab.IN_WORK: Status.IN_WORK,
+    Tab.READY_NOTIFY: Status.READY_NOTIFY,
+    Tab.READY_DELIVERY: Status.READY_DELIVERY,
+    Tab.OUT_FOR_DELIVERY: Status.OUT_FOR_DELIVERY,
+    Tab.DIAGNOSTICS: Status.DIAGNOSTICS,
+    Tab.WAITING_PART: Status.WAITING_PART,
+    Tab.AT_PARTNER: Status.AT_PARTNER,
+    Tab.REFUSED: Status.REFUSED,
+    Tab.CASH_DESK: Status.ISSUED,
+}
+STATUS_TAB: dict[Status, Tab] = {status: tab for tab, status in TAB_STATUS.items()}
+
+# The status a new order of each kind starts in.
+INITIAL_STATUS: dict[Kind, Status] = {
+    Kind.SALE: Status.SALE,
+    Kind.PC_BUILD: Status.PC_BUILD,
+    Kind.CALL_OUT: Status.CALL_OUT,
+    Kind.REPAIR: Status.QUEUE,
+}
+
+S = Status
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    S.SALE: (S.ISSUED, S.CANCELLED),
+    S.PC_BUILD: (S.READY_NOTIFY, S.READY_DELIVERY, S.CANCELLED),
+    S.CALL_OUT: (S.ON_SITE, S.CANCELLED),
+    S.ON_SITE: (S.ISSUED, S.QUEUE, S.REFUSED),
+    S.QUEUE: (S.DIAGNOSTICS, S.IN_WORK, S.REFUSED, S.CANCELLED),
+    S.DIAGNOSTICS: (S.IN_WORK, S.WAITING_PART, S.AT_PARTNER, S.REFUSED),
+    S.IN_WORK: (
+        S.WAITING_PART,
+        S.AT_PARTNER,
+        S.READY_NOTIFY,
+        S.READY_DELIVERY,
+        S.DIAGNOSTICS,
+        S.REFUSED,
+    ),
+    S.WAITING_PART: (S.IN_WORK, S.REFUSED),
+    S.AT_PARTNER: (S.IN_WORK, S.READY_NOTIFY, S.READY_DELIVERY, S.REFUSED),
+    S.READY_NOTIFY: (S.ISSUED, S.READY_DELIVERY, S.IN_WORK),
+    S.READY_DELIVERY: (S.OUT_FOR_DELIVERY, S.READY_NOTIFY),
+    S.OUT_FOR_DELIVERY: (S.ISSUED, S.READY_NOTIFY),
+    S.REFUSED: (S.ISSUED, S.QUEUE),
+    S.ISSUED: (),
+    S.CANCELLED: (),
+}
+del S
+
+# Button captions where the bare status name would read oddly as an action.
+ACTION_LABELS: dict[tuple[Status, Status], str] = {
+    (Status.ON_SITE, Status.QUEUE): _("Take the device to the office"),
+    (Status.REFUSED, Status.ISSUED): _("Device returned"),
+    (Status.REFUSED, Status.QUEUE): _("Back to the queue"),
+}
+
+
+def allowed(from_status: str) -> tuple[Status, ...]:
+    """The statuses an order in `from_status` may move to (empty for unknown statuses)."""
+    try:
+        return TRANSITIONS[Status(from_status)]
+    except ValueError:
+        return ()
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in allowed(from_status)
+
+
+def tab_of(status: str) -> Tab | None:
+    """The Work page tab an order in `status` is shown in; None for cancelled."""
+    return STATUS_TAB.get(Status(status))
+
+
+def action_label(from_status: str, to_status: str) -> str:
+    return ACTION_LABELS.get((Status(from_status), Status(to_status))) or Status(to_status).label
