@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from accounts.middleware import DEFAULT_LOCK_MINUTES, active_memberships
 from accounts.permissions import PERMISSIONS
 
 
@@ -16,8 +17,15 @@ class _Can:
 
 def tenant(request) -> dict:
     membership = getattr(request, "membership", None)
+    workshop = getattr(request, "workshop", None)
+    minutes = workshop.lock_after_minutes if workshop else DEFAULT_LOCK_MINUTES
     return {
-        "workshop": getattr(request, "workshop", None),
+        "workshop": workshop,
         "membership": membership,
         "can": _Can(membership.role if membership else None),
+        # Already loaded by the tenant middleware: no extra query per page.
+        "other_memberships": [
+            m for m in active_memberships(request) if membership and m.pk != membership.pk
+        ],
+        "lock_after_seconds": minutes * 60,
     }

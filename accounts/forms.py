@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Branch, Role, User
+
+PIN_ATTRS = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "pattern": "[0-9]{4,8}",
+    "maxlength": "8",
+}
 
 
 class SignInForm(AuthenticationForm):
@@ -19,3 +31,220 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+def new_password_field(label=None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. A phrase of a few words is easy to remember."),
+    )
+
+
+class RegistrationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    workshop_name = forms.CharField(
+        label=_("Workshop name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    password = new_password_field()
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class ConfirmForm(forms.Form):
+    """Finishing a registration asks for its password, so only who chose it can confirm."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("This is not the password you chose when registering."), code="wrong"
+            )
+        return password
+
+
+class JoinNewForm(forms.Form):
+    """Joining as a person new to the app: the name is filled in; choose a password."""
+
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = new_password_field(_("Choose a password"))
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            user = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class JoinExistingForm(forms.Form):
+    """Joining with an account the person already has: their current password."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+
+class BranchChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Branch) -> str:
+        return obj.name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MANAGER)
+    branches = BranchChoiceField(
+        label=_("Branches"), queryset=Branch.objects.none(), required=False
+    )
+    send_email = forms.BooleanField(
+        label=_("Send the invitation by e-mail"), required=False, initial=True
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branches"].queryset = branches
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
+            self.add_error("branches", _("Choose at least one branch for this role."))
+        return cleaned
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    branches = BranchChoiceField(
+        label=_("Branches"), queryset=Branch.objects.none(), required=False
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branches"].queryset = branches
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
+            self.add_error("branches", _("Choose at least one branch for this role."))
+        return cleaned
+
+
+class BranchForm(forms.ModelForm):
+    class Meta:
+        model = Branch
+        fields = ["name", "address", "phone"]
+
+
+def _clean_pin(value: str) -> str:
+    value = value.strip()
+    if not value.isdigit() or not 4 <= len(value) <= 8 or not value.isascii():
+        raise forms.ValidationError(_("A PIN is 4 to 8 digits."), code="pin")
+    return value
+
+
+class PinSetForm(forms.Form):
+    pin = forms.CharField(label=_("New PIN"), widget=forms.PasswordInput(attrs=PIN_ATTRS))
+    pin_again = forms.CharField(
+        label=_("The same PIN again"), widget=forms.PasswordInput(attrs=PIN_ATTRS)
+    )
+
+    def clean_pin(self) -> str:
+        return _clean_pin(self.cleaned_data["pin"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pin") and cleaned.get("pin") != cleaned.get("pin_again", "").strip():
+            self.add_error("pin_again", _("The two PINs differ."))
+        return cleaned
+
+
+class PinChangeForm(PinSetForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "pin", "pin_again"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is incorrect."), code="wrong")
+        return password
+
+
+class UnlockForm(forms.Form):
+    pin = forms.CharField(
+        label=_("PIN"), widget=forms.PasswordInput(attrs={**PIN_ATTRS, "autofocus": True})
+    )
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's form; its inputs already carry autocomplete="new-password"."""
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form: old password (current-password), new twice (new-password)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -109,6 +110,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
+    # Registered but the e-mail is not confirmed yet: inactive until the link is followed.
+    is_pending = models.BooleanField(default=False, editable=False)
+    # The hashed PIN that unlocks a locked screen; empty until the user sets one.
+    pin_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # The one live session (one session per user); signing in elsewhere ends it.
+    session_key = models.CharField(max_length=40, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -128,6 +135,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = make_password(pin)
+
+    def check_pin(self, pin: str) -> bool:
+        return bool(self.pin_hash) and check_password(pin, self.pin_hash)
 
 
 class MembershipQuerySet(TenantQuerySet):
@@ -194,3 +207,109 @@ class MembershipBranch(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.branch_id}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(TenantModel):
+    """The director's invitation of a person to join the workshop with a role and branches.
+
+    Opened by link before the workshop is known, so, like Membership, its manager is not
+    scoped; the link carries the workshop id and views filter by it.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="invitations", editable=False
+    )
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    branches = models.ManyToManyField(
+        Branch, through="InvitationBranch", related_name="invitations", blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+        editable=False,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workshop", "email"], name="invitation_ws_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workshop} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+
+class InvitationBranch(TenantModel):
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "invitation", "branch"], name="invitation_branch_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id} → {self.branch_id}"
+
+
+class SignInOutcome(models.TextChoices):
+    SUCCESS = "success", _("Signed in")
+    FAILURE = "failure", _("Wrong password")
+    LOCKED = "locked", _("Throttled")
+
+
+class SignInEvent(TenantModel):
+    """One sign-in attempt on a member's e-mail, kept per workshop for its director.
+
+    Attempts on unknown e-mails belong to no workshop; django-axes logs those
+    (AccessAttempt, AccessFailureLog).
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="signin_events", editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    email = models.CharField(_("e-mail"), max_length=254)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=SignInOutcome.choices)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workshop", "-created_at"], name="signin_ws_time")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.outcome} {self.created_at:%Y-%m-%d %H:%M}"

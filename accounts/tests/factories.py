@@ -1,10 +1,24 @@
 from __future__ import annotations
 
-import factory
+from datetime import timedelta
 
-from accounts.models import Branch, Membership, MembershipBranch, Role, User, Workshop
+import factory
+from django.utils import timezone
+
+from accounts.models import (
+    Branch,
+    Invitation,
+    InvitationBranch,
+    Membership,
+    MembershipBranch,
+    Role,
+    User,
+    Workshop,
+)
 
 TEST_PASSWORD = "correct horse battery staple"
+# Every factory user has a PIN, so the "set a PIN first" page never gets in a test's way.
+TEST_PIN = "1357"
 
 
 class WorkshopFactory(factory.django.DjangoModelFactory):
@@ -30,6 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Sequence(lambda n: f"User {n}")
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    pin = factory.PostGenerationMethodCall("set_pin", TEST_PIN)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
@@ -50,3 +65,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     def branches(obj, create, extracted, **kwargs):
         for branch in extracted or []:
             MembershipBranch.objects.create(workshop=obj.workshop, membership=obj, branch=branch)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+        skip_postgeneration_save = True
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Invitee {n}")
+    role = Role.MANAGER
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+    @factory.post_generation
+    def branches(obj, create, extracted, **kwargs):
+        for branch in extracted or []:
+            InvitationBranch.objects.create(workshop=obj.workshop, invitation=obj, branch=branch)

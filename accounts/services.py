@@ -1,0 +1,281 @@
+"""Writes that touch several rows: registration, invitations, staff changes, sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django_scopes import scope
+
+from accounts.models import (
+    Branch,
+    Invitation,
+    InvitationBranch,
+    InvitationStatus,
+    Membership,
+    MembershipBranch,
+    Role,
+    SignInEvent,
+    User,
+    Workshop,
+)
+
+SIGNUP_SALT = "accounts.signup"
+INVITATION_SALT = "accounts.invitation"
+SIGNUP_MAX_AGE = timedelta(days=3)
+INVITATION_LIFETIME = timedelta(days=14)
+# Written into a session that was ended by a sign-in elsewhere, so that browser can be told why.
+SIGNED_OUT_ELSEWHERE = "signed_out_elsewhere"
+
+
+class AccountError(Exception):
+    """A domain refusal the view shows as a message."""
+
+
+# Registration
+
+
+def _password_fingerprint(user: User) -> str:
+    # Binds a confirmation link to the registration that sent it: registering again
+    # (a new password) makes the earlier links useless.
+    return salted_hmac(SIGNUP_SALT, user.password).hexdigest()[:16]
+
+
+def signup_token(*, user: User, workshop_name: str) -> str:
+    return signing.dumps(
+        {"u": user.pk, "w": workshop_name, "p": _password_fingerprint(user)}, salt=SIGNUP_SALT
+    )
+
+
+def open_invitations_for(email: str) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(
+            email__iexact=email, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+        ).select_related("workshop")
+    )
+
+
+@transaction.atomic
+def registration_start(
+    *, email: str, full_name: str, workshop_name: str, password: str
+) -> tuple[str, dict]:
+    """Return which e-mail to send and its context; the page answers the same every time."""
+    email = email.strip().lower()
+    invitations = open_invitations_for(email)
+    user = User.objects.filter(email=email).first()
+    if user is not None and not user.is_pending:
+        # Hash anyway so a known address takes as long as a new one.
+        make_password(password)
+        return "registration-known", {"user": user, "invitations": invitations}
+    if user is None:
+        user = User(email=email, is_active=False, is_pending=True)
+    user.full_name = full_name
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    token = signup_token(user=user, workshop_name=workshop_name)
+    return "registration-confirm", {
+        "user": user,
+        "token": token,
+        "workshop_name": workshop_name,
+        "invitations": invitations,
+    }
+
+
+def signup_from_token(token: str) -> tuple[User, str]:
+    """The pending user and workshop name a confirmation link stands for, or AccountError."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise AccountError("invalid") from exc
+    user = User.objects.filter(pk=data["u"], is_pending=True).first()
+    if user is None or data["p"] != _password_fingerprint(user):
+        raise AccountError("invalid")
+    return user, data["w"]
+
+
+@transaction.atomic
+def registration_confirm(*, user: User, workshop_name: str) -> Membership:
+    """Create the workshop, its first branch, and make the person its director."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_pending:
+        raise AccountError("already confirmed")
+    user.is_pending = False
+    user.is_active = True
+    user.save(update_fields=["is_pending", "is_active"])
+    workshop = Workshop(name=workshop_name)
+    workshop.full_clean()
+    workshop.save()
+    with scope(workshop=workshop):
+        branch = Branch(workshop=workshop, name=workshop_name)
+        branch.full_clean(exclude=["workshop"])
+        branch.save()
+    return Membership.objects.create(workshop=workshop, user=user, role=Role.DIRECTOR)
+
+
+# Invitations
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"w": invitation.workshop_id, "i": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Invitation.objects.filter(workshop_id=data["w"], pk=data["i"])
+        .select_related("workshop")
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    workshop: Workshop,
+    email: str,
+    full_name: str,
+    role: str,
+    branches: list[Branch],
+    by: User,
+) -> Invitation:
+    invitation = Invitation(
+        workshop=workshop,
+        email=email.strip().lower(),
+        full_name=full_name,
+        role=role,
+        invited_by=by,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    invitation.full_clean(exclude=["workshop"])
+    invitation.save()
+    for branch in branches:
+        if branch.workshop_id != workshop.pk:
+            raise AccountError("branch of another workshop")
+        InvitationBranch.objects.create(workshop=workshop, invitation=invitation, branch=branch)
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.status != InvitationStatus.PENDING:
+        raise AccountError("not pending")
+    invitation.status = InvitationStatus.REVOKED
+    invitation.save(update_fields=["status"])
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, user: User | None, full_name: str = "", password: str = ""
+) -> Membership:
+    """Join the workshop; `user` is None for a person new to the app (they chose a password)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise AccountError("closed")
+    if user is None:
+        user = User.objects.filter(email=invitation.email).first()
+        if user is not None and not user.is_pending:
+            raise AccountError("account exists")
+        if user is None:
+            user = User(email=invitation.email)
+        user.full_name = full_name or invitation.full_name
+        user.is_pending = False
+        user.is_active = True
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+    workshop = invitation.workshop
+    with scope(workshop=workshop):
+        membership = Membership.objects.filter(workshop=workshop, user=user).first()
+        if membership is None:
+            membership = Membership.objects.create(
+                workshop=workshop, user=user, role=invitation.role
+            )
+        else:
+            membership.role = invitation.role
+            membership.is_active = True
+            membership.save(update_fields=["role", "is_active"])
+            MembershipBranch.objects.filter(workshop=workshop, membership=membership).delete()
+        for branch in invitation.branches.filter(is_active=True):
+            MembershipBranch.objects.create(workshop=workshop, membership=membership, branch=branch)
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["status", "accepted_at"])
+    return membership
+
+
+# Staff
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, role: str, branches: list[Branch]) -> None:
+    membership.role = role
+    membership.full_clean(exclude=["workshop", "user"])
+    membership.save(update_fields=["role"])
+    MembershipBranch.objects.filter(workshop=membership.workshop, membership=membership).delete()
+    for branch in branches:
+        MembershipBranch.objects.create(
+            workshop=membership.workshop, membership=membership, branch=branch
+        )
+
+
+@transaction.atomic
+def membership_set_active(*, membership: Membership, active: bool) -> None:
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    if not active:
+        user_end_sessions(user=membership.user)
+
+
+# Sessions
+
+
+def user_end_sessions(*, user: User) -> None:
+    """End the user's session (the one-session rule means there is at most one)."""
+    if user.session_key:
+        Session.objects.filter(session_key=user.session_key).delete()
+        User.objects.filter(pk=user.pk).update(session_key="")
+        user.session_key = ""
+
+
+def session_take_over(*, user: User, session_key: str) -> None:
+    """Make `session_key` the user's only session; the earlier one learns why it ended."""
+    old_key = user.session_key
+    if old_key and old_key != session_key:
+        old = SessionStore(session_key=old_key)
+        if old.exists(old_key):
+            # Keep the row but not the login, so that browser's next request is told why.
+            old.clear()
+            old[SIGNED_OUT_ELSEWHERE] = True
+            old.save()
+    user.session_key = session_key
+    User.objects.filter(pk=user.pk).update(session_key=session_key)
+
+
+# Sign-in log
+
+
+def signin_record(*, email: str, ip: str | None, user_agent: str, outcome: str) -> None:
+    """Log an attempt in every workshop the e-mail belongs to (unknown e-mails: axes logs)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return
+    memberships = Membership.objects.filter(user=user).select_related("workshop")
+    for membership in memberships:
+        with scope(workshop=membership.workshop):
+            SignInEvent.objects.create(
+                workshop=membership.workshop,
+                user=user,
+                email=email,
+                ip_address=ip,
+                user_agent=user_agent[:255],
+                outcome=outcome,
+            )
