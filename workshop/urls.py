@@ -7,4 +7,5 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("orders/", include("orders.urls")),
 ]

@@ -1,1 +1,71 @@
 // orders: behaviour of this app's screens (no inline scripts: CSP).
+(function () {
+  "use strict";
+  var DEVICE_FIELDS = ["device_type", "brand", "model", "serial", "condition", "accessories"];
+
+  document.addEventListener("click", function (event) {
+    // "Use this device" in the phone lookup fills the device block of + Repair.
+    var use = event.target.closest("[data-use-device]");
+    if (use) {
+      DEVICE_FIELDS.forEach(function (name) {
+        var input = document.getElementById("id_" + name);
+        if (input) input.value = use.getAttribute("data-" + name) || "";
+      });
+      var id = document.getElementById("id_device_id");
+      if (id) id.value = use.getAttribute("data-use-device");
+      var note = document.getElementById("device-chosen");
+      if (note) note.classList.remove("hidden");
+      var first = document.getElementById("id_problem");
+      if (first) first.focus();
+      return;
+    }
+    if (event.target.closest("[data-new-device]")) {
+      var deviceId = document.getElementById("id_device_id");
+      if (deviceId) deviceId.value = "";
+      DEVICE_FIELDS.forEach(function (name) {
+        var input = document.getElementById("id_" + name);
+        if (input) input.value = "";
+      });
+      document.getElementById("device-chosen").classList.add("hidden");
+      return;
+    }
+    // "+ Add a row" on the sale and PC build forms: clone the formset's empty form.
+    if (event.target.closest("[data-add-line]")) {
+      var total = document.getElementById("id_lines-TOTAL_FORMS");
+      var template = document.getElementById("new-line-template");
+      var rows = document.getElementById("new-lines");
+      if (!total || !template || !rows) return;
+      var index = parseInt(total.value, 10);
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      if (window.htmx) window.htmx.process(row);
+      var name = row.querySelector("[name$='-name']");
+      if (name) name.focus();
+    }
+  });
+
+  // A deleted or changed device choice must not stick after the client changes.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "client-block") {
+      var deviceId = document.getElementById("id_device_id");
+      var note = document.getElementById("device-chosen");
+      if (deviceId && note && !document.querySelector("[data-use-device='" + deviceId.value + "']")) {
+        deviceId.value = "";
+        note.classList.add("hidden");
+      }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
+})();

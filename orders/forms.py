@@ -1,0 +1,411 @@
+"""Forms of the four "+" pages, the order card and its lines. They validate; services save."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership
+from directories.models import Kind as DirKind
+from directories.widgets import SuggestInput
+from orders.models import MAX_QUANTITY, Order, OrderLine
+from orders.workflow import Kind, Status
+from workshop.lib.money import MAX_AMOUNT
+from workshop.lib.phones import format_phone, normalize_phone
+
+TEXT_MAX = 5000
+
+
+def money_field(label, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=11,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_AMOUNT,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "max_value": _("That is more than any bill: at most %(limit_value)s."),
+            "min_value": _("An amount cannot be negative."),
+            "invalid": _("Enter an amount, for example 1500 or 1500,50."),
+        },
+        **kwargs,
+    )
+
+
+def text_area(label, *, required=False, rows=3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def suggest(
+    label, kind, *, max_length=100, required=False, help_text="", **widget_kwargs
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=SuggestInput(kind=kind, **widget_kwargs),
+    )
+
+
+class MemberChoiceField(forms.ChoiceField):
+    """A choice of the workshop's people from a list loaded once per page, not per field."""
+
+    def __init__(self, *, members: dict[int, Membership], **kwargs):
+        choices = [("", "—")] + [(str(pk), str(m.user)) for pk, m in members.items()]
+        super().__init__(choices=choices, required=False, **kwargs)
+        self.members = members
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.members[int(value)] if value else None
+
+    def prepare_value(self, value):
+        if isinstance(value, Membership):
+            return str(value.pk)
+        return value
+
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+def phone_clean(value: str, region: str, *, required: bool) -> str:
+    if not (value or "").strip():
+        if required:
+            raise ValidationError(_("Enter the client's phone number."))
+        return ""
+    return normalize_phone(value, region)
+
+
+# Which of the order fields each "+" form shows.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    Kind.SALE: ("notes",),
+    Kind.PC_BUILD: ("problem", "estimate", "prepayment", "due_date", "assignee", "notes"),
+    Kind.CALL_OUT: ("address", "visit_at", "problem", "assignee", "estimate", "notes"),
+    Kind.REPAIR: (
+        "problem",
+        "estimate",
+        "diagnostic_cost",
+        "prepayment",
+        "due_date",
+        "assignee",
+        "notes",
+    ),
+}
+DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "condition", "accessories")
+CLIENT_FIELDS = ("phone", "name", "email", "extra_phones")
+
+
+class OrderCreateForm(forms.Form):
+    """The fields of one "+" form; `kind` decides which ones it keeps."""
+
+    branch = forms.ChoiceField(label=_("Branch"))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+    name = forms.CharField(label=_("Client name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
+    client_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    device_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
+    brand = suggest(_("Brand"), DirKind.BRAND)
+    model = suggest(_("Model"), DirKind.MODEL, narrow_by="brand")
+    serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
+    condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
+    accessories = suggest(
+        _("Accessories"),
+        DirKind.ACCESSORY,
+        max_length=500,
+        help_text=_("Comma-separated: charger, case"),
+    )
+    problem = forms.CharField(
+        label=_("Problem"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=SuggestInput(kind=DirKind.PROBLEM),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    visit_at = forms.DateTimeField(
+        label=_("Visit time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    estimate = money_field(_("Estimate"))
+    diagnostic_cost = money_field(_("Diagnostic cost"))
+    prepayment = money_field(_("Prepayment"))
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    notes = text_area(_("Notes"), rows=2)
+
+    def __init__(self, *args, kind: str, workshop, branches, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = Kind(kind)
+        self.workshop = workshop
+        self.branches = {str(b.pk): b for b in branches}
+        self.fields["branch"].choices = [(pk, b.name) for pk, b in self.branches.items()]
+        if len(self.branches) == 1:
+            self.fields["branch"].widget = forms.HiddenInput()
+            self.fields["branch"].initial = next(iter(self.branches))
+        self.fields["assignee"] = MemberChoiceField(label=_("Assignee"), members=members)
+        keep = {"branch", *CLIENT_FIELDS, "client_id", *KIND_FIELDS[self.kind]}
+        if self.kind == Kind.REPAIR:
+            keep |= {"device_id", *DEVICE_FIELDS}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if self.kind == Kind.SALE:
+            self.fields["phone"].required = False
+            self.fields["phone"].help_text = _("Optional for a sale.")
+        else:
+            self.fields["name"].required = True
+        if self.kind == Kind.REPAIR:
+            self.fields["problem"].required = True
+        if self.kind == Kind.PC_BUILD:
+            self.fields["problem"].label = _("What to build")
+            self.fields["problem"].widget = forms.Textarea(attrs={"rows": 3})
+        self.fields["phone"].widget.attrs.update(
+            {
+                # Leaving the phone field looks the client up and fills the block in place.
+                "hx-get": reverse("orders:lookup"),
+                "hx-trigger": "change",
+                "hx-target": "#client-block",
+                "hx-swap": "outerHTML",
+                "hx-include": "#client-block",
+                "hx-vals": json.dumps({"kind": self.kind.value}),
+                "hx-sync": "this:replace",
+            }
+        )
+        if self.kind == Kind.CALL_OUT:
+            self.fields["address"].required = True
+            self.fields["visit_at"].required = True
+            self.fields["problem"].label = _("Reason for the visit")
+
+    def clean_phone(self) -> str:
+        return phone_clean(
+            self.cleaned_data.get("phone", ""),
+            self.workshop.country,
+            required=self.fields["phone"].required,
+        )
+
+    def clean_branch(self):
+        return self.branches[self.cleaned_data["branch"]]
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == Kind.REPAIR and not any(
+            (data.get(n) or "").strip() for n in ("device_type", "brand", "model")
+        ):
+            self.add_error("device_type", _("Say what the device is: its type, brand or model."))
+        if self.kind == Kind.SALE and (data.get("name") or "").strip() and not data.get("phone"):
+            self.add_error("phone", _("A client needs a phone number; or leave the name empty."))
+        return data
+
+    def client_data(self) -> dict | None:
+        d = self.cleaned_data
+        if not d.get("phone"):
+            return None
+        return {
+            "id": d.get("client_id"),
+            "phone": d["phone"],
+            "name": d.get("name", ""),
+            "email": d.get("email", ""),
+            "extra_phones": d.get("extra_phones", ""),
+        }
+
+    def device_data(self) -> dict | None:
+        if self.kind != Kind.REPAIR:
+            return None
+        d = self.cleaned_data
+        return {"id": d.get("device_id"), **{n: d.get(n, "") for n in DEVICE_FIELDS}}
+
+    def order_data(self) -> dict:
+        return {n: self.cleaned_data.get(n) for n in KIND_FIELDS[self.kind]}
+
+
+class LineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=OrderLine.LineKind.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        widget=SuggestInput(kind=DirKind.SERVICE, price_field="unit_price"),
+    )
+    quantity = forms.IntegerField(
+        label=_("Qty"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        error_messages={"min_value": _("At least 1.")},
+    )
+    unit_price = money_field(_("Price"))
+
+    def __init__(self, *args, members, default_kind=OrderLine.LineKind.SERVICE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["performer"] = MemberChoiceField(
+            label=_("Performed / sold by"), members=members
+        )
+        self.fields["kind"].initial = default_kind
+        if default_kind == OrderLine.LineKind.GOODS:
+            self.fields["name"].widget = SuggestInput(kind=DirKind.GOODS, price_field="unit_price")
+        self.fields["name"].widget.attrs["maxlength"] = "200"
+        for field in self.fields.values():
+            # Rows show no visible labels; screen readers still get one per input.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def clean_unit_price(self):
+        return self.cleaned_data.get("unit_price") or Decimal("0.00")
+
+    def values(self) -> dict:
+        return {
+            n: self.cleaned_data[n] for n in ("kind", "name", "quantity", "unit_price", "performer")
+        }
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, members, default_kind, **kwargs):
+        self.members = members
+        self.default_kind = default_kind
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"members": self.members, "default_kind": self.default_kind}
+
+    def lines(self) -> list[dict]:
+        return [f.values() for f in self.forms if f.has_changed() and f.cleaned_data.get("name")]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=3, max_num=100, validate_max=True
+)
+
+
+# ---------------------------------------------------------------- the card
+
+# Fields a technician may edit: the work, not the front desk's data or money.
+WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})
+MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
+
+
+class OrderCardForm(forms.Form):
+    """The order card as one form. Fields the member may not change are disabled, so
+    Django ignores whatever is posted for them. Each field carries its loaded value in a
+    hidden input, so only the fields this person actually changed are saved."""
+
+    problem = text_area(_("Problem / request"))
+    diagnosis = text_area(_("Diagnosis / conclusion"))
+    notes = text_area(_("Notes"), rows=2)
+    diagnostic_cost = money_field(_("Diagnostic cost"))
+    estimate = money_field(_("Estimate"))
+    prepayment = money_field(_("Prepayment"))
+    partner = suggest(_("Partner"), DirKind.PARTNER, max_length=200)
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    address = forms.CharField(label=_("Call-out address"), max_length=300, required=False)
+    visit_at = forms.DateTimeField(
+        label=_("Visit time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    client_name = forms.CharField(label=_("Client name"), max_length=200)
+    client_phone = forms.CharField(
+        label=_("Phone"), max_length=64, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    client_extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
+    client_email = forms.EmailField(label=_("E-mail"), required=False)
+    device_device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
+    device_brand = suggest(_("Brand"), DirKind.BRAND)
+    device_model = suggest(_("Model"), DirKind.MODEL, narrow_by="device_brand")
+    device_serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
+    device_condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
+    device_accessories = suggest(_("Accessories"), DirKind.ACCESSORY, max_length=500)
+
+    def __init__(self, *args, order: Order, membership, members, can, **kwargs):
+        kwargs.setdefault("initial", card_initial(order))
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.fields["assignee"] = MemberChoiceField(label=_("Assignee"), members=members)
+        if order.kind != Kind.CALL_OUT:
+            del self.fields["address"], self.fields["visit_at"]
+        if order.client_id is None:
+            for name in [n for n in self.fields if n.startswith("client_")]:
+                del self.fields[name]
+        if order.device_id is None:
+            for name in [n for n in self.fields if n.startswith("device_")]:
+                del self.fields[name]
+        may_edit = can("orders.edit")
+        may_edit_work = can("orders.edit_work")
+        issued = order.status in (Status.ISSUED, Status.CANCELLED)
+        for name, field in self.fields.items():
+            field.show_hidden_initial = True
+            field.disabled = (
+                order.is_deleted
+                or (not may_edit and not (may_edit_work and name in WORK_FIELDS))
+                or (issued and name in MONEY_FIELDS and not can("orders.edit_after_issue"))
+            )
+
+    @property
+    def editable(self) -> bool:
+        return any(not f.disabled for f in self.fields.values())
+
+    def clean_client_phone(self) -> str:
+        return phone_clean(
+            self.cleaned_data.get("client_phone", ""), self.order.workshop.country, required=True
+        )
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+def card_initial(order: Order) -> dict:
+    data = {
+        name: getattr(order, name)
+        for name in (
+            "problem",
+            "diagnosis",
+            "notes",
+            "diagnostic_cost",
+            "estimate",
+            "prepayment",
+            "partner",
+            "due_date",
+            "address",
+            "visit_at",
+        )
+    }
+    data["assignee"] = str(order.assignee_id or "")
+    if order.client_id:
+        client = order.client
+        data.update(
+            client_name=client.name,
+            client_phone=format_phone(client.phone),
+            client_extra_phones=client.extra_phones,
+            client_email=client.email,
+        )
+    if order.device_id:
+        device = order.device
+        for name in ("device_type", "brand", "model", "serial", "condition", "accessories"):
+            data[f"device_{name}"] = getattr(device, name)
+    return data

@@ -1,0 +1,663 @@
+"""The Work page, the four "+" forms with phone lookup, and the order card."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.decorators import requires
+from accounts.models import Branch, Membership
+from accounts.permissions import role_can
+from orders import services
+from orders.forms import KIND_FIELDS, LineForm, LineFormSet, OrderCardForm, OrderCreateForm
+from orders.models import Client, Device, JournalEntry, Order, OrderLine, fold
+from orders.workflow import (
+    TAB_ORDER,
+    TAB_STATUS,
+    Kind,
+    Status,
+    Tab,
+    action_label,
+    allowed,
+    tab_of,
+)
+from workshop.http import WorkshopRequest
+from workshop.lib.phones import try_normalize_phone
+
+PAGE_SIZE = 50
+JOURNAL_PAGE = 30
+LOOKUP_DEVICES = 20
+
+KIND_TITLES = {
+    Kind.SALE: gettext_lazy("New sale"),
+    Kind.PC_BUILD: gettext_lazy("New PC build"),
+    Kind.CALL_OUT: gettext_lazy("New call-out"),
+    Kind.REPAIR: gettext_lazy("New repair"),
+}
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def get_order_or_404(request: WorkshopRequest, number: int, *, for_update=False) -> Order:
+    """This workshop's order with that number, in a branch the member works in."""
+    qs = (
+        Order.objects.visible_to(request.membership)
+        .select_related("client", "device", "branch", "assignee__user", "accepted_by__user")
+        .filter(number=number)
+    )
+    if not role_can(request.membership.role, "orders.delete"):
+        qs = qs.alive()
+    order = qs.first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def get_line_or_404(order: Order, line_id: int) -> OrderLine:
+    line = OrderLine.objects.filter(workshop=order.workshop, order=order, pk=line_id).first()
+    if line is None:
+        raise Http404
+    line.order = order
+    return line
+
+
+def get_client_or_404(request: WorkshopRequest, client_id: int) -> Client:
+    client = Client.objects.filter(workshop=request.workshop, pk=client_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def active_members(request: WorkshopRequest) -> dict[int, Membership]:
+    members = (
+        Membership.objects.active()
+        .for_workshop(request.workshop)
+        .select_related("user")
+        .order_by("user__full_name", "id")
+    )
+    return {m.pk: m for m in members}
+
+
+def _can(request: WorkshopRequest):
+    return lambda permission: role_can(request.membership.role, permission)
+
+
+# ---------------------------------------------------------------- the Work page
+
+
+def _start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _base_orders(request: WorkshopRequest, branch: Branch | None):
+    qs = Order.objects.visible_to(request.membership).alive()
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    return qs
+
+
+def _tab_counts(qs) -> dict[Tab, int]:
+    """One grouped COUNT over live work; the cash desk tab counts today's issues only."""
+    rows = (
+        qs.exclude(status=Status.CANCELLED)
+        .exclude(status=Status.ISSUED, status_changed_at__lt=_start_of_today())
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_status = {row["status"]: row["n"] for row in rows}
+    return {tab: by_status.get(TAB_STATUS[tab], 0) for tab in TAB_ORDER}
+
+
+def _list_rows(qs, after: int | None):
+    qs = qs.select_related("client", "device", "assignee__user").order_by("-id")
+    if after:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    return rows[:PAGE_SIZE], more
+
+
+def search_orders(qs, q: str, country: str):
+    """Orders by number, phone, client name or serial, in every tab (cancelled included)."""
+    q = q.strip()
+    condition = Q(client__name_folded__contains=fold(q)) | Q(device__serial__iexact=q)
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if q.lstrip("№#").isdigit() and len(q.lstrip("№#")) <= 9:
+        condition |= Q(number=int(q.lstrip("№#")))
+    phone = try_normalize_phone(q, country) if len(digits) >= 5 else None
+    if phone:
+        condition |= Q(client__phone=phone)
+    elif len(digits) >= 4:
+        condition |= Q(client__phone__endswith=digits)
+    return qs.filter(condition)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@requires("orders.view")
+def work(request: WorkshopRequest) -> HttpResponse:
+    membership = request.membership
+    branches = list(membership.visible_branches()) if membership.is_director else []
+    branch = None
+    branch_id = _int(request.GET.get("branch"))
+    if branch_id:
+        branch = next((b for b in branches if b.pk == branch_id), None)
+    base = _base_orders(request, branch)
+    q = request.GET.get("q", "").strip()[:100]
+    try:
+        tab = Tab(request.GET.get("tab", ""))
+    except ValueError:
+        tab = None
+    if q:
+        qs = search_orders(base, q, request.workshop.country)
+    else:
+        counts = None
+        if tab is None:
+            counts = _tab_counts(base)
+            tab = next((t for t in TAB_ORDER if counts[t]), Tab.QUEUE)
+        qs = base.in_tab(tab)
+    rows, more = _list_rows(qs, _int(request.GET.get("after")))
+    context = {
+        "tab": tab,
+        "q": q,
+        "rows": rows,
+        "more": more,
+        "next_after": rows[-1].pk if rows else None,
+        "branches": branches,
+        "branch": branch,
+        "now": timezone.now(),
+    }
+    if request.htmx and request.GET.get("after"):
+        return render(request, "orders/work.html#rows", context)
+    if request.htmx and request.htmx.target == "work-list":
+        return render(request, "orders/work.html#list", context)
+    context["counts"] = counts if (not q and counts is not None) else _tab_counts(base)
+    context["tabs"] = [(t, context["counts"][t]) for t in TAB_ORDER]
+    return render(request, "orders/work.html", context)
+
+
+# ---------------------------------------------------------------- "+" forms
+
+
+def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
+    branches = list(request.membership.visible_branches())
+    members = active_members(request)
+    form = OrderCreateForm(
+        data, kind=kind, workshop=request.workshop, branches=branches, members=members
+    )
+    formset = None
+    if kind in (Kind.SALE, Kind.PC_BUILD):
+        formset = LineFormSet(
+            data, prefix="lines", members=members, default_kind=OrderLine.LineKind.GOODS
+        )
+    return form, formset, branches
+
+
+@requires("orders.create")
+def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
+    kind = Kind(kind)
+    data = request.POST if request.method == "POST" else None
+    form, formset, branches = _create_forms(request, kind, data)
+    if not branches:
+        messages.error(request, _("You have not been given a branch yet. Ask the director."))
+        return redirect("home")
+    if request.method == "POST":
+        valid = form.is_valid() & (formset is None or formset.is_valid())
+        if valid:
+            try:
+                order = services.order_create(
+                    workshop=request.workshop,
+                    branch=form.cleaned_data["branch"],
+                    kind=kind,
+                    by=request.membership,
+                    client_data=form.client_data(),
+                    device_data=form.device_data(),
+                    order_data=form.order_data(),
+                    lines=formset.lines() if formset is not None else (),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            except services.OrderError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
+                return redirect("orders:card", order_number=order.number)
+    client, devices = None, []
+    client_id = form["client_id"].value()
+    if client_id and _int(client_id):
+        client = Client.objects.filter(
+            workshop=request.workshop, pk=_int(client_id), is_deleted=False
+        ).first()
+        devices = _devices_with_orders(client) if client else []
+    return render(
+        request,
+        "orders/new.html",
+        {
+            "kind": kind,
+            "title": KIND_TITLES[kind],
+            "form": form,
+            "formset": formset,
+            "order_fields": [form[n] for n in KIND_FIELDS[kind] if n in form.fields],
+            "client": client,
+            "devices": devices,
+        },
+    )
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _devices_with_orders(client: Client) -> list[Device]:
+    """The client's devices, each with its recent orders: two queries."""
+    devices = list(
+        Device.objects.filter(workshop=client.workshop, client=client).order_by("-id")[
+            :LOOKUP_DEVICES
+        ]
+    )
+    by_id = {d.pk: d for d in devices}
+    for d in devices:
+        d.past_orders = []
+    orders = Order.objects.filter(
+        workshop=client.workshop, device_id__in=list(by_id), is_deleted=False
+    ).order_by("-id")[:100]
+    for order in orders:
+        by_id[order.device_id].past_orders.append(order)
+    return devices
+
+
+@require_GET
+@requires("orders.create")
+def client_lookup(request: WorkshopRequest) -> HttpResponse:
+    """Leaving the phone field: fill the client's details and list their devices."""
+    try:
+        kind = Kind(request.GET.get("kind", Kind.REPAIR))
+    except ValueError:
+        kind = Kind.REPAIR
+    data = request.GET.copy()
+    client = services.client_find_by_phone(workshop=request.workshop, phone=data.get("phone", ""))
+    if client is not None:
+        data["client_id"] = str(client.pk)
+        data["name"] = client.name
+        data["email"] = client.email
+        data["extra_phones"] = client.extra_phones
+    else:
+        data["client_id"] = ""
+    form, _formset, _branches = _create_forms(request, kind, data)
+    # Show only the phone's own error here; the rest of the form is not being submitted.
+    phone_errors = []
+    if (data.get("phone") or "").strip():
+        try:
+            form.fields["phone"].clean(data.get("phone"))
+            form.cleaned_data = {"phone": data.get("phone")}
+            form.clean_phone()
+        except ValidationError as exc:
+            phone_errors = exc.messages
+    return render(
+        request,
+        "orders/new.html#client",
+        {
+            "kind": kind,
+            "form": form,
+            "client": client,
+            "devices": _devices_with_orders(client) if client else [],
+            "phone_errors": phone_errors,
+            "looked_up": True,
+        },
+    )
+
+
+# ---------------------------------------------------------------- the card
+
+
+def _field_labels() -> dict[str, str]:
+    labels = {name: f.label for name, f in OrderCardForm.base_fields.items()}
+    labels.update({name: f.label for name, f in LineForm.base_fields.items()})
+    labels.update(assignee=_("Assignee"), performer=_("Performed / sold by"))
+    return labels
+
+
+def describe(entries: list[JournalEntry]) -> list[JournalEntry]:
+    """Give journal entries their labels in the reader's language."""
+    labels = _field_labels()
+    for e in entries:
+        e.field_label = labels.get(e.field, e.field)
+        if e.action == JournalEntry.Action.TRANSITION:
+            e.old_display = _status_label(e.old_value)
+            e.new_display = _status_label(e.new_value)
+        elif e.field == "kind":
+            e.old_display = _line_kind_label(e.old_value)
+            e.new_display = _line_kind_label(e.new_value)
+        else:
+            e.old_display, e.new_display = e.old_value, e.new_value
+    return entries
+
+
+def _status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def _line_kind_label(value: str) -> str:
+    try:
+        return OrderLine.LineKind(value).label
+    except ValueError:
+        return value
+
+
+def _journal_page(order: Order, before: int | None):
+    qs = (
+        JournalEntry.objects.filter(workshop=order.workshop, order=order)
+        .select_related("by__user")
+        .order_by("-id")
+    )
+    if before:
+        qs = qs.filter(id__lt=before)
+    entries = list(qs[: JOURNAL_PAGE + 1])
+    return describe(entries[:JOURNAL_PAGE]), len(entries) > JOURNAL_PAGE
+
+
+def _card_context(request, order: Order, form=None, *, members=None, **extra) -> dict:
+    members = members if members is not None else active_members(request)
+    can = _can(request)
+    if form is None:
+        form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
+    lines = list(
+        OrderLine.objects.filter(workshop=order.workshop, order=order).select_related(
+            "performer__user"
+        )
+    )
+    line_forms = [
+        (
+            line,
+            LineForm(
+                initial={
+                    "kind": line.kind,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "performer": str(line.performer_id or ""),
+                },
+                members=members,
+                default_kind=line.kind,
+                auto_id=f"line{line.pk}_%s",
+            ),
+        )
+        for line in lines
+    ]
+    default_kind = (
+        OrderLine.LineKind.GOODS
+        if order.kind in (Kind.SALE, Kind.PC_BUILD)
+        else OrderLine.LineKind.SERVICE
+    )
+    new_line = extra.pop("new_line", None) or LineForm(
+        members=members,
+        default_kind=default_kind,
+        auto_id="newline_%s",
+        initial={"performer": str(request.membership.pk)},
+    )
+    if not can("orders.edit"):
+        # Technicians record work; goods are entered at the front desk.
+        new_line.fields["kind"].choices = [
+            c for c in new_line.fields["kind"].choices if c[0] == OrderLine.LineKind.SERVICE
+        ]
+    entries, more = _journal_page(order, None)
+    transitions = [(s, action_label(order.status, s)) for s in allowed(order.status)]
+    lines_locked = order.is_deleted or (
+        order.status in (Status.ISSUED, Status.CANCELLED) and not can("orders.edit_after_issue")
+    )
+    context = {
+        "order": order,
+        "form": form,
+        "line_forms": line_forms,
+        "new_line": new_line,
+        "lines_editable": not lines_locked and can("orders.edit_work"),
+        "goods_allowed": can("orders.edit"),
+        "entries": entries,
+        "journal_more": more,
+        "transitions": transitions if not order.is_deleted else [],
+        "tab": tab_of(order.status),
+        "status_label": Status(order.status).label,
+    }
+    context.update(extra)
+    return context
+
+
+@requires("orders.view")
+def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    if request.method != "POST":
+        return render(request, "orders/card.html", _card_context(request, order))
+    if not role_can(request.membership.role, "orders.edit_work"):
+        raise Http404
+    members = active_members(request)
+    form = OrderCardForm(
+        request.POST,
+        order=order,
+        membership=request.membership,
+        members=members,
+        can=_can(request),
+    )
+    version = _int(request.POST.get("version"))
+    template = "orders/card.html#form" if request.htmx else "orders/card.html"
+    if not form.is_valid():
+        return render(request, template, _card_context(request, order, form, members=members))
+    changes = form.changes()
+    if not changes:
+        ctx = _card_context(request, order, form, members=members, notice=_("Nothing to save."))
+        return render(request, template, ctx)
+    try:
+        services.order_update(
+            order=order, data=changes, version=version or 0, by=request.membership
+        )
+    except services.StaleVersion as exc:
+        # Keep the user's edits, show the latest values elsewhere, and let them save again.
+        fresh = get_order_or_404(request, order_number)
+        form = _rebase(form, fresh, request, members)
+        describe(exc.entries)
+        ctx = _card_context(request, fresh, form, members=members, conflict=exc)
+        return render(request, template, ctx, status=409)
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return render(request, template, _card_context(request, order, form, members=members))
+    except services.OrderError as exc:
+        form.add_error(None, exc.message)
+        return render(request, template, _card_context(request, order, form, members=members))
+    fresh = get_order_or_404(request, order_number)
+    ctx = _card_context(request, fresh, members=members, notice=_("Saved."), saved=True)
+    return render(request, template, ctx)
+
+
+def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardForm:
+    """A form on the latest version carrying this user's own changes on top."""
+    rebased = OrderCardForm(
+        order=fresh, membership=request.membership, members=members, can=_can(request)
+    )
+    data = {}
+    for name, bound in rebased.fields.items():
+        if name in form.changed_data:
+            value = form.data.get(name, "")
+        else:
+            value = rebased[name].value()
+            value = bound.prepare_value(value) if value is not None else ""
+            value = bound.widget.format_value(value) or ""
+        data[name] = value
+        data[f"initial-{name}"] = (
+            bound.widget.format_value(bound.prepare_value(rebased.initial.get(name))) or ""
+        )
+    return OrderCardForm(
+        data, order=fresh, membership=request.membership, members=members, can=_can(request)
+    )
+
+
+@require_GET
+@requires("orders.view")
+def order_version(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    """Polled by the open card: empty while nothing changed, else who changed it."""
+    order = (
+        Order.objects.visible_to(request.membership)
+        .filter(number=order_number)
+        .only("pk", "version", "workshop_id")
+        .first()
+    )
+    if order is None:
+        raise Http404
+    seen = _int(request.GET.get("version")) or 0
+    entries = []
+    if order.version > seen:
+        entries = list(
+            JournalEntry.objects.filter(workshop=order.workshop, order=order, version__gt=seen)
+            .select_related("by__user")
+            .order_by("-id")[:5]
+        )
+    return render(
+        request,
+        "orders/card.html#freshness",
+        {"order": order, "changed_by": entries, "seen": seen},
+    )
+
+
+@require_GET
+@requires("orders.view")
+def order_journal(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    entries, more = _journal_page(order, _int(request.GET.get("before")))
+    return render(
+        request,
+        "orders/card.html#journal_rows",
+        {"order": order, "entries": entries, "journal_more": more},
+    )
+
+
+@require_POST
+@requires("orders.transition")
+def order_transition(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    try:
+        services.order_transition(order=order, to=request.POST.get("to", ""), by=request.membership)
+    except services.OrderError as exc:
+        if request.htmx:
+            return HttpResponse(exc.message, status=409)
+        messages.error(request, exc.message)
+        return redirect("orders:card", order_number=order.number)
+    messages.success(
+        request,
+        _("Order №%(number)s: %(status)s.")
+        % {"number": order.number, "status": Status(order.status).label},
+    )
+    url = reverse("orders:card", kwargs={"order_number": order.number})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _lines_response(request, order_number: int, **extra) -> HttpResponse:
+    fresh = get_order_or_404(request, order_number)
+    ctx = _card_context(request, fresh, lines_response=True, **extra)
+    return render(request, "orders/card.html#lines", ctx)
+
+
+@require_POST
+@requires("orders.edit_work")
+def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    members = active_members(request)
+    form = LineForm(request.POST, members=members, auto_id="newline_%s")
+    if not form.is_valid():
+        return _lines_response(request, order_number, new_line=form)
+    try:
+        services.line_add(order=order, data=form.values(), by=request.membership)
+    except (services.OrderError, ValidationError) as exc:
+        form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        return _lines_response(request, order_number, new_line=form)
+    return _lines_response(request, order_number)
+
+
+@require_POST
+@requires("orders.edit_work")
+def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    line = get_line_or_404(order, line_id)
+    form = LineForm(request.POST, members=active_members(request), auto_id=f"line{line.pk}_%s")
+    if not form.is_valid():
+        errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        return _lines_response(request, order_number, line_error=(line.pk, errors))
+    try:
+        services.line_update(line=line, data=form.values(), by=request.membership)
+    except (services.OrderError, ValidationError) as exc:
+        message = getattr(exc, "message", None) or "; ".join(exc.messages)
+        return _lines_response(request, order_number, line_error=(line.pk, message))
+    return _lines_response(request, order_number)
+
+
+@require_POST
+@requires("orders.edit_work")
+def line_remove(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    line = get_line_or_404(order, line_id)
+    try:
+        services.line_remove(line=line, by=request.membership)
+    except services.OrderError as exc:
+        return _lines_response(request, order_number, line_error=(line.pk, exc.message))
+    return _lines_response(request, order_number)
+
+
+@require_POST
+@requires("orders.delete")
+def order_delete(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    services.order_soft_delete(order=order, by=request.membership)
+    messages.success(
+        request,
+        _("Order №%(number)s deleted. You can restore it from its card.")
+        % {"number": order.number},
+    )
+    return redirect("orders:card", order_number=order.number)
+
+
+@require_POST
+@requires("orders.delete")
+def order_restore(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    order = get_order_or_404(request, order_number)
+    services.order_restore(order=order, by=request.membership)
+    messages.success(request, _("Order №%(number)s restored.") % {"number": order.number})
+    return redirect("orders:card", order_number=order.number)
+
+
+@require_POST
+@requires("clients.delete")
+def client_delete(request: WorkshopRequest, client_id: int) -> HttpResponse:
+    client = get_client_or_404(request, client_id)
+    if request.POST.get("restore"):
+        services.client_restore(client=client, by=request.membership)
+        messages.success(request, _("Client restored."))
+    else:
+        services.client_soft_delete(client=client, by=request.membership)
+        messages.success(request, _("Client deleted: no longer found by phone. Restorable."))
+    back = _int(request.POST.get("order"))
+    if back:
+        return redirect("orders:card", order_number=back)
+    return redirect("orders:work")
