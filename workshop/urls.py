@@ -7,5 +7,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("directories/", include("directories.urls")),
     path("orders/", include("orders.urls")),
 ]
