@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from django import forms
@@ -19,13 +20,25 @@ from workshop.lib.money import MAX_AMOUNT
 from workshop.lib.phones import format_phone, normalize_phone
 
 TEXT_MAX = 5000
+MONEY_TEXT = re.compile(r"[-+]?[0-9]*\.?[0-9]*")
+
+
+class MoneyFormField(forms.DecimalField):
+    """Amounts typed as people type them: `3 500,50`, `3500.50`, `3 500`."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+            # Decimal() would take "1e5" or "NaN"; a person typing an amount never means that.
+            if value and not MONEY_TEXT.fullmatch(value):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def money_field(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return MoneyFormField(
         label=label,
         required=False,
-        max_digits=11,
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=MAX_AMOUNT,
@@ -117,6 +130,7 @@ class OrderCreateForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone"),
         max_length=64,
+        error_messages={"required": _("Enter the client's phone number.")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
     )
     name = forms.CharField(label=_("Client name"), max_length=200, required=False)

@@ -303,6 +303,10 @@ def client_lookup(request: WorkshopRequest) -> HttpResponse:
         data["email"] = client.email
         data["extra_phones"] = client.extra_phones
     else:
+        if data.get("client_id"):
+            # The details on screen were the previous client's: do not carry them over.
+            for name in ("name", "email", "extra_phones"):
+                data[name] = ""
         data["client_id"] = ""
     form, _formset, _branches = _create_forms(request, kind, data)
     # Show only the phone's own error here; the rest of the form is not being submitted.

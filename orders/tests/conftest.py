@@ -6,6 +6,12 @@ from orders import services
 from orders.workflow import Kind
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Assertions compare with the English source strings.
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def repair_order(workshop, branch, manager):
     """A repair accepted through the service, as the front desk would."""
