@@ -344,7 +344,9 @@ def unlock(request: WorkshopRequest) -> HttpResponse:
     if not request.session.get(guard.LOCKED):
         return redirect("home")
     form = UnlockForm(request.POST)
-    if form.is_valid() and request.user.check_pin(form.cleaned_data["pin"]):
+    if not form.is_valid():
+        return render(request, "accounts/lock.html", {"form": form, "membership": None})
+    if request.user.check_pin(form.cleaned_data["pin"]):
         next_url = _safe_next(request, request.session.get(guard.LOCK_NEXT))
         for key in (guard.LOCKED, guard.LOCK_NEXT, guard.PIN_FAILURES):
             request.session.pop(key, None)
@@ -355,7 +357,6 @@ def unlock(request: WorkshopRequest) -> HttpResponse:
         messages.warning(request, _("Three wrong PINs: sign in with your password."))
         return redirect("accounts:login")
     request.session[guard.PIN_FAILURES] = failures
-    form = UnlockForm()
     form.add_error(
         "pin",
         _("Wrong PIN. Attempts left: %(left)d.") % {"left": MAX_PIN_FAILURES - failures},

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.middleware import ACTIVITY
+from accounts.tests.factories import TEST_PASSWORD, TEST_PIN, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCK = reverse("accounts:lock")
+UNLOCK = reverse("accounts:unlock")
+
+
+def lock(client, next_url="/"):
+    return client.post(LOCK, {"next": next_url})
+
+
+def test_user_without_pin_must_set_one_first(workshop, branch):
+    member = MembershipFactory(workshop=workshop, branches=[branch])
+    member.user.pin_hash = ""
+    member.user.save()
+    client = Client()
+    client.post(
+        reverse("accounts:login"), {"username": member.user.email, "password": TEST_PASSWORD}
+    )
+    assert client.get(reverse("home")).url == reverse("accounts:pin_set")
+    assert client.get(reverse("home"), HTTP_HX_REQUEST="true")["HX-Redirect"] == reverse(
+        "accounts:pin_set"
+    )
+    page = client.get(reverse("accounts:pin_set")).content.decode()
+    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    bad = client.post(reverse("accounts:pin_set"), {"pin": "12a", "pin_again": "12a"})
+    assert bad.context["form"].errors == {"pin": ["A PIN is 4 to 8 digits."]}
+    differ = client.post(reverse("accounts:pin_set"), {"pin": "2580", "pin_again": "2581"})
+    assert differ.context["form"].errors == {"pin_again": ["The two PINs differ."]}
+    client.post(reverse("accounts:pin_set"), {"pin": "2580", "pin_again": "2580"})
+    member.user.refresh_from_db()
+    assert member.user.pin_hash and "2580" not in member.user.pin_hash
+    assert member.user.check_pin("2580")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_public_pages_stay_reachable_without_a_pin(workshop):
+    member = MembershipFactory(workshop=workshop)
+    member.user.pin_hash = ""
+    member.user.save()
+    client = Client()
+    client.force_login(member.user)
+    for name in ("accounts:register_sent", "accounts:password_reset"):
+        assert client.get(reverse(name)).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_lock_shows_only_the_unlock_screen_and_pin_returns_to_the_page(manager_client):
+    assert lock(manager_client, "/?tab=queue").url == LOCK
+    home = manager_client.get(reverse("home"))
+    assert home.url == LOCK
+    page = manager_client.get(LOCK)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="topbar' not in html  # no navigation behind the lock
+    assert 'autocomplete="one-time-code"' in html
+    response = manager_client.post(UNLOCK, {"pin": TEST_PIN})
+    assert response.url == "/?tab=queue"
+    assert manager_client.get(reverse("home")).status_code == 200
+
+
+def test_unlock_ignores_an_offsite_return_address(manager_client):
+    lock(manager_client, "https://evil.example.com/")
+    assert manager_client.post(UNLOCK, {"pin": TEST_PIN}).url == reverse("home")
+
+
+def test_htmx_request_while_locked_is_sent_to_the_lock_screen(manager_client):
+    lock(manager_client)
+    response = manager_client.get(reverse("home"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == LOCK
+
+
+def test_three_wrong_pins_end_the_session(manager_client):
+    lock(manager_client)
+    first = manager_client.post(UNLOCK, {"pin": "0000"})
+    assert first.context["form"].errors == {"pin": ["Wrong PIN. Attempts left: 2."]}
+    manager_client.post(UNLOCK, {"pin": "0000"})
+    third = manager_client.post(UNLOCK, {"pin": "0000"}, follow=True)
+    assert third.redirect_chain[-1][0] == reverse("accounts:login")
+    assert "Three wrong PINs: sign in with your password." in third.content.decode()
+    assert manager_client.get(reverse("home")).url.startswith(reverse("accounts:login"))
+
+
+def test_idle_session_locks_on_its_next_request(manager_client, workshop):
+    manager_client.get(reverse("home"))
+    session = manager_client.session
+    session[ACTIVITY] = int(time.time()) - workshop.lock_after_minutes * 60 - 5
+    session.save()
+    assert manager_client.get("/?page=2").url == LOCK
+    assert manager_client.post(UNLOCK, {"pin": TEST_PIN}).url == "/?page=2"
+
+
+def test_activity_within_the_idle_time_keeps_it_unlocked(manager_client, workshop):
+    manager_client.get(reverse("home"))
+    session = manager_client.session
+    session[ACTIVITY] = int(time.time()) - workshop.lock_after_minutes * 60 + 60
+    session.save()
+    assert manager_client.post(reverse("accounts:activity")).status_code == 204
+    assert manager_client.get(reverse("home")).status_code == 200
+
+
+def test_activity_ping_while_locked_says_locked(manager_client):
+    lock(manager_client)
+    assert manager_client.post(reverse("accounts:activity")).status_code == 423
+
+
+def test_change_pin_needs_the_password(manager_client, manager):
+    url = reverse("accounts:pin_change")
+    wrong = manager_client.post(url, {"password": "nope", "pin": "9999", "pin_again": "9999"})
+    assert wrong.context["form"].errors == {"password": ["The password is incorrect."]}
+    manager_client.post(url, {"password": TEST_PASSWORD, "pin": "9999", "pin_again": "9999"})
+    manager.user.refresh_from_db()
+    assert manager.user.check_pin("9999")
+
+
+def test_unlocking_when_not_locked_just_goes_home(manager_client):
+    assert manager_client.get(LOCK).url == reverse("home")

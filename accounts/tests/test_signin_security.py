@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SignInEvent, SignInOutcome
+from accounts.tests.factories import TEST_PASSWORD, MembershipFactory
+from accounts.throttle import client_ip
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+SIGNED_OUT_ELSEWHERE = "You were signed out because your account signed in on another device."
+
+
+def attempt(email, password, ip="10.0.0.1", client=None):
+    client = client or Client(REMOTE_ADDR=ip, HTTP_USER_AGENT="TestBrowser/1.0")
+    return client.post(LOGIN, {"username": email, "password": password})
+
+
+def test_unknown_email_and_wrong_password_look_the_same(director):
+    unknown = attempt("nobody@example.com", "whatever")
+    wrong = attempt(director.user.email, "whatever")
+    assert unknown.status_code == wrong.status_code == 200
+    assert (
+        unknown.context["form"].errors
+        == wrong.context["form"].errors
+        == {"__all__": ["The e-mail / password pair is incorrect."]}
+    )
+
+
+def test_sign_in_issues_a_new_session_key(director):
+    client = Client()
+    client.get(LOGIN)
+    client.session.save()
+    before = client.session.session_key
+    attempt(director.user.email, TEST_PASSWORD, client=client)
+    assert client.session.session_key != before
+    director.user.refresh_from_db()
+    assert director.user.session_key == client.session.session_key
+
+
+def test_pair_is_throttled_after_five_failures_but_not_from_another_ip(director):
+    for _ in range(4):
+        assert attempt(director.user.email, "wrong").status_code == 200
+    # The fifth failure starts the pause, and then even the right password waits.
+    assert attempt(director.user.email, "wrong").status_code == 429
+    locked = attempt(director.user.email, TEST_PASSWORD)
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+    # Nobody can lock a colleague out: the same e-mail from another address signs in.
+    assert attempt(director.user.email, TEST_PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_ip_is_throttled_after_ten_failures_on_any_emails(director, manager):
+    for n in range(9):
+        assert attempt(f"guess{n}@example.com", "wrong").status_code == 200
+    assert attempt("guess9@example.com", "wrong").status_code == 429
+    assert attempt(manager.user.email, TEST_PASSWORD).status_code == 429
+    assert attempt(manager.user.email, TEST_PASSWORD, ip="10.0.0.9").status_code == 302
+
+
+def test_throttle_expires_after_the_cool_off(director):
+    for _ in range(5):
+        attempt(director.user.email, "wrong")
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 302
+
+
+def test_success_resets_the_failure_count(director):
+    for _ in range(4):
+        attempt(director.user.email, "wrong")
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 302
+    for _ in range(4):
+        attempt(director.user.email, "wrong")
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 302
+
+
+def test_every_attempt_is_logged_for_the_workshop(director, outsider):
+    attempt(director.user.email, "wrong")
+    attempt(director.user.email, TEST_PASSWORD)
+    attempt("nobody@example.com", "wrong")
+    events = list(
+        SignInEvent.objects.filter(workshop=director.workshop).values_list(
+            "email", "ip_address", "user_agent", "outcome"
+        )
+    )
+    assert sorted(events) == sorted(
+        [
+            (director.user.email, "10.0.0.1", "TestBrowser/1.0", SignInOutcome.FAILURE),
+            (director.user.email, "10.0.0.1", "TestBrowser/1.0", SignInOutcome.SUCCESS),
+        ]
+    )
+    # Unknown e-mails belong to no workshop; axes keeps them.
+    assert AccessFailureLog.objects.filter(username="nobody@example.com").count() == 1
+    assert SignInEvent.objects.filter(workshop=outsider.workshop).count() == 0
+
+
+def test_director_sees_only_their_workshops_sign_ins(director_client, manager, outsider):
+    attempt(manager.user.email, "wrong")
+    attempt(outsider.user.email, "wrong")
+    response = director_client.get(reverse("accounts:signins"))
+    emails = {event.email for event in response.context["events"]}
+    assert manager.user.email in emails
+    assert outsider.user.email not in emails
+    assert "Olly Outsider" not in response.content.decode()
+
+
+def test_throttled_attempts_show_as_such(director, director_client):
+    for _ in range(6):
+        attempt(director.user.email, "wrong")
+    outcomes = list(
+        SignInEvent.objects.filter(workshop=director.workshop, ip_address="10.0.0.1")
+        .order_by("id")
+        .values_list("outcome", flat=True)
+    )
+    assert outcomes == [SignInOutcome.FAILURE] * 4 + [SignInOutcome.LOCKED] * 2
+
+
+# One session per user
+
+
+def test_signing_in_elsewhere_signs_the_first_browser_out_with_the_reason(director):
+    first, second = Client(), Client()
+    attempt(director.user.email, TEST_PASSWORD, client=first)
+    assert first.get(reverse("home")).status_code == 200
+    attempt(director.user.email, TEST_PASSWORD, client=second)
+    response = first.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(LOGIN)
+    assert SIGNED_OUT_ELSEWHERE in response.content.decode()
+    assert second.get(reverse("home")).status_code == 200
+    # The message shows once; the first browser is simply signed out afterwards.
+    again = first.get(reverse("home"))
+    assert again.url.startswith(LOGIN)
+
+
+def test_htmx_request_of_a_replaced_session_is_sent_to_sign_in(director):
+    first, second = Client(), Client()
+    attempt(director.user.email, TEST_PASSWORD, client=first)
+    attempt(director.user.email, TEST_PASSWORD, client=second)
+    response = first.get(reverse("home"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == LOGIN
+
+
+def test_force_login_personas_coexist(director_client, manager_client, technician_client):
+    for client in (director_client, manager_client, technician_client):
+        assert client.get(reverse("home")).status_code == 200
+
+
+# Password reset and change
+
+
+def test_password_reset_answers_the_same_for_unknown_addresses(director):
+    known = Client().post(reverse("accounts:password_reset"), {"email": director.user.email})
+    unknown = Client().post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert known.url == reverse("accounts:password_reset_done")
+    page = Client().get(known.url).content.decode()
+    assert "Instructions have been sent to your e-mail." in page
+    assert [m.to for m in mail.outbox] == [[director.user.email]]
+
+
+def test_password_reset_link_sets_a_new_password_and_ends_sessions(director, director_client):
+    Client().post(reverse("accounts:password_reset"), {"email": director.user.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)[1]
+    client = Client()
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"] is True
+    new = "a brand new passphrase"
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+    assert response.url == reverse("accounts:password_reset_complete")
+    director.user.refresh_from_db()
+    assert director.user.check_password(new)
+    # The old session is over; the link is spent.
+    assert director_client.get(reverse("home")).status_code == 302
+    assert client.get(link, follow=True).context["validlink"] is False
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(director):
+    here = Client()
+    attempt(director.user.email, TEST_PASSWORD, client=here)
+    other_key = director.user.session_key
+    director.user.refresh_from_db()
+    page = here.get(reverse("accounts:password_change")).content.decode()
+    assert 'autocomplete="current-password"' in page and 'autocomplete="new-password"' in page
+    new = "a brand new passphrase"
+    response = here.post(
+        reverse("accounts:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    assert here.get(reverse("home")).status_code == 200
+    director.user.refresh_from_db()
+    assert director.user.session_key == here.session.session_key
+    assert other_key != here.session.session_key
+    assert Session.objects.filter(session_key=other_key).count() == 0
+
+
+def test_password_change_errors_per_field(director_client):
+    response = director_client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong", "new_password1": "short", "new_password2": "other"},
+    )
+    assert set(response.context["form"].errors) == {"old_password", "new_password2"}
+
+
+# Client address
+
+
+def test_client_ip_ignores_forwarded_for_without_a_trusted_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_ip(request) == "10.1.1.1"
+
+
+def test_client_ip_takes_the_address_the_trusted_proxy_saw(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5"
+    )
+    assert client_ip(request) == "203.0.113.5"
+
+
+def test_member_without_an_active_workshop_is_told_and_not_signed_in(workshop):
+    member = MembershipFactory(workshop=workshop, is_active=False)
+    response = attempt(member.user.email, TEST_PASSWORD)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "__all__": ["Your account is not active in any workshop. Ask your director."]
+    }
