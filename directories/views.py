@@ -127,19 +127,54 @@ def entry_detail(request: WorkshopRequest, entry_id: int) -> HttpResponse:
     entry = get_entry_or_404(request, entry_id, live=False)
     if request.htmx and entry.merged_into_id is None:
         return _row(request, entry)
-    history = entry.history.select_related("history_user", "merged_into").order_by(
-        "-history_date", "-history_id"
-    )[:50]
     return render(
         request,
         "directories/entry.html",
         {
             "entry": entry,
-            "history": history,
+            "history": _journal(entry),
             "rename_form": RenameForm(initial={"value": entry.value}),
             "merge_form": MergeForm(kind=entry.kind),
         },
     )
+
+
+JOURNAL_SIZE = 50
+
+
+def _journal(entry: Entry) -> list[dict]:
+    """The entry's latest journal records, newest first, each described in words."""
+    records = list(
+        entry.history.select_related("history_user", "merged_into").order_by(
+            "-history_date", "-history_id"
+        )[: JOURNAL_SIZE + 1]
+    )
+    lines = []
+    for record, older in zip(records, [*records[1:], None], strict=True):
+        lines.append({"record": record, "what": _describe(record, older)})
+    return lines[:JOURNAL_SIZE]
+
+
+def _describe(record, older) -> str:
+    if record.history_type == "+":
+        return _("Remembered")
+    if record.history_type == "-":
+        return _("Deleted")
+    if older is None:
+        return _("Changed")
+    changes = []
+    if record.value != older.value:
+        changes.append(_("Renamed from “%(old)s”") % {"old": older.value})
+    if record.merged_into_id and record.merged_into_id != older.merged_into_id:
+        target = record.merged_into.value if record.merged_into else f"#{record.merged_into_id}"
+        changes.append(_("Merged into “%(target)s”") % {"target": target})
+    if record.is_hidden != older.is_hidden:
+        changes.append(_("Hidden") if record.is_hidden else _("Shown again"))
+    if record.parent != older.parent:
+        changes.append(_("Brand changed from “%(old)s”") % {"old": older.parent or "—"})
+    if record.use_count > older.use_count and not changes:
+        changes.append(_("Took over the uses of a merged entry"))
+    return "; ".join(changes) or _("Changed")
 
 
 @requires("directories.manage")
@@ -174,7 +209,7 @@ def entry_rename(request: WorkshopRequest, entry_id: int) -> HttpResponse:
         "directories/entry.html",
         {
             "entry": entry,
-            "history": entry.history.select_related("history_user", "merged_into")[:50],
+            "history": _journal(entry),
             "rename_form": form,
             "merge_form": MergeForm(kind=entry.kind),
         },
@@ -209,7 +244,7 @@ def entry_merge(request: WorkshopRequest, entry_id: int) -> HttpResponse:
         "directories/entry.html",
         {
             "entry": source,
-            "history": source.history.select_related("history_user", "merged_into")[:50],
+            "history": _journal(source),
             "rename_form": RenameForm(initial={"value": source.value}),
             "merge_form": form,
         },
