@@ -5,6 +5,7 @@ from __future__ import annotations
 from accounts.models import Branch, Membership, MembershipBranch, Role, User, Workshop
 
 DEMO_PASSWORD = "demo-workshop-2026"
+DEMO_PIN = "1234"
 DEMO_WORKSHOP = "Demo Workshop"
 
 STAFF = [
@@ -30,6 +31,9 @@ def seed(ctx: dict) -> None:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        if not user.pin_hash:
+            user.set_pin(DEMO_PIN)
+            user.save(update_fields=["pin_hash"])
         membership, _ = Membership.objects.get_or_create(
             workshop=workshop, user=user, defaults={"role": role}
         )
@@ -38,4 +42,7 @@ def seed(ctx: dict) -> None:
                 workshop=workshop, membership=membership, branch=branches[branch_name]
             )
     ctx.update(workshop=workshop, branches=branches)
-    ctx.setdefault("logins", []).append(f"director: demo@example.com / {DEMO_PASSWORD}")
+    ctx.setdefault("logins", []).append(
+        f"director: demo@example.com / {DEMO_PASSWORD} (PIN {DEMO_PIN}); "
+        "manager@example.com, tech@example.com, north@example.com: the same password and PIN"
+    )

@@ -11,6 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 
 from accounts import middleware as guard
 from accounts.decorators import requires
@@ -193,6 +194,12 @@ def join(request: WorkshopRequest, invitation_token: str) -> HttpResponse:
         )
     if not invitation.is_open:
         return render(request, "accounts/link_invalid.html", status=404)
+    # The visitor may be anonymous: the invitation's workshop is the scope of this page.
+    with scope(workshop=invitation.workshop):
+        return _join(request, invitation)
+
+
+def _join(request: WorkshopRequest, invitation: Invitation) -> HttpResponse:
     existing = User.objects.filter(email=invitation.email, is_pending=False).first()
     signed_in = request.user.is_authenticated
     if existing is None:
@@ -237,7 +244,7 @@ def join(request: WorkshopRequest, invitation_token: str) -> HttpResponse:
             "invitation": invitation,
             "form": form,
             "existing": existing,
-            "invited_branches": invitation.branches.all(),
+            "invited_branches": list(invitation.branches.all()),
         },
     )
 
