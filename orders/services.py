@@ -178,7 +178,7 @@ def _bump(order: Order, *extra_fields: str) -> None:
 
 def _lock(order: Order) -> Order:
     return (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("client", "device", "assignee__user")
         .get(pk=order.pk, workshop_id=order.workshop_id)
     )

@@ -109,7 +109,7 @@ def test_forms_sale_with_goods_lines_and_no_client(manager_client, manager, bran
         None,
         None,
     )
-    assert [(l.name, l.quantity, l.unit_price, l.performer_id) for l in order.lines.all()] == [
+    assert [(x.name, x.quantity, x.unit_price, x.performer_id) for x in order.lines.all()] == [
         ("Мышь Logitech", 2, Decimal("990.00"), manager.pk),
         ("Коврик", 1, Decimal("350.50"), None),
     ]

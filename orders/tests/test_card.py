@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders import services
+from orders.forms import OrderCardForm, card_initial
+from orders.models import Client, JournalEntry, Order, OrderLine
+from orders.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def card_url(order):
+    return reverse("orders:card", kwargs={"order_number": order.number})
+
+
+def card_post(client, order, **changes):
+    """Post the card as the browser would: every field with its loaded value, plus changes."""
+    page = client.get(card_url(order))
+    form = page.context["form"]
+    data = {"version": page.context["order"].version}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        value = field.prepare_value(value)
+        text = field.widget.format_value(value) or ""
+        data[name] = text
+        data[f"initial-{name}"] = text
+    data.update(changes)
+    return data
+
+
+def test_card_save_in_place_journals_each_field(manager_client, manager, repair_order):
+    data = card_post(
+        manager_client, repair_order, diagnosis="Вздулся конденсатор", estimate="4 200"
+    )
+    response = manager_client.post(card_url(repair_order), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Saved." in response.content.decode()
+    order = Order.objects.get(pk=repair_order.pk)
+    assert (order.diagnosis, order.estimate, order.version) == (
+        "Вздулся конденсатор",
+        Decimal("4200.00"),
+        2,
+    )
+    entries = list(
+        JournalEntry.objects.filter(action="changed").values_list(
+            "field", "old_value", "new_value", "by"
+        )
+    )
+    assert sorted(entries) == [
+        ("diagnosis", "", "Вздулся конденсатор", manager.pk),
+        ("estimate", "", "4200.00", manager.pk),
+    ]
+
+
+def test_card_client_and_device_fields_save_to_their_records(manager_client, repair_order):
+    data = card_post(
+        manager_client, repair_order, client_phone="8 916 000 11 22", device_serial="SN-Ё-1"
+    )
+    manager_client.post(card_url(repair_order), data)
+    assert Client.objects.get().phone == "+79160001122"
+    assert repair_order.device.__class__.objects.get().serial == "SN-Ё-1"
+
+
+def test_card_bad_phone_and_money_are_refused_with_messages(manager_client, repair_order):
+    data = card_post(manager_client, repair_order, client_phone="12", prepayment="-1")
+    response = manager_client.post(card_url(repair_order), data)
+    errors = response.context["form"].errors
+    assert errors["client_phone"] == [
+        "The number 12 does not exist: check the digits and the country code."
+    ]
+    assert errors["prepayment"] == ["An amount cannot be negative."]
+    assert Order.objects.get().version == 1
+
+
+def test_card_stale_version_is_refused_with_who_changed_what(
+    manager_client, director_client, director, repair_order
+):
+    mine = card_post(manager_client, repair_order, notes="Клиент просит позвонить")
+    theirs = card_post(director_client, repair_order, diagnosis="Нужна замена платы")
+    assert director_client.post(card_url(repair_order), theirs).status_code == 200
+    response = manager_client.post(card_url(repair_order), mine, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this order while you were editing it. Nothing was saved." in html
+    assert "Dana Director" in html and "Нужна замена платы" in html
+    order = Order.objects.get()
+    assert (order.notes, order.diagnosis, order.version) == ("", "Нужна замена платы", 2)
+    # The user's input is kept, on top of the latest version: saving again applies only it.
+    form = response.context["form"]
+    assert form["notes"].value() == "Клиент просит позвонить"
+    assert form["diagnosis"].value() == "Нужна замена платы"
+    assert 'name="version" id="order-version" value="2"' in html
+    again = {k: v for k, v in form.data.items()}
+    again["version"] = "2"
+    assert manager_client.post(card_url(repair_order), again).status_code == 200
+    order.refresh_from_db()
+    assert (order.notes, order.diagnosis, order.version) == (
+        "Клиент просит позвонить",
+        "Нужна замена платы",
+        3,
+    )
+
+
+def test_card_version_endpoint_is_quiet_until_someone_saves(manager_client, director, repair_order):
+    url = reverse("orders:version", kwargs={"order_number": repair_order.number})
+    quiet = manager_client.get(url, {"version": 1}).content.decode()
+    assert "Someone else changed" not in quiet and 'hx-trigger="every 30s"' in quiet
+    services.order_transition(order=repair_order, to=Status.DIAGNOSTICS, by=director)
+    loud = manager_client.get(url, {"version": 1}).content.decode()
+    assert "Someone else changed this order since you opened it" in loud and "Dana Director" in loud
+
+
+def test_card_technician_edits_only_the_work(technician_client, repair_order):
+    data = card_post(
+        technician_client,
+        repair_order,
+        diagnosis="Замена разъёма питания",
+        problem="взлом",
+        estimate="1",
+    )
+    response = technician_client.post(card_url(repair_order), data)
+    assert response.status_code == 200
+    order = Order.objects.get()
+    assert (order.diagnosis, order.problem, order.estimate) == (
+        "Замена разъёма питания",
+        "Не включается",
+        None,
+    )
+    form = response.context["form"]
+    assert {n for n, f in form.fields.items() if not f.disabled} == {
+        "diagnosis",
+        "partner",
+        "notes",
+    }
+
+
+def test_card_technician_cannot_delete_or_add_goods(technician_client, technician, repair_order):
+    url = reverse("orders:delete", kwargs={"order_number": repair_order.number})
+    assert technician_client.post(url).status_code == 403
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    technician_client.post(
+        add, {"kind": "goods", "name": "SSD", "quantity": 1, "unit_price": "5000"}
+    )
+    assert OrderLine.objects.count() == 0
+    technician_client.post(
+        add,
+        {
+            "kind": "service",
+            "name": "Чистка",
+            "quantity": 1,
+            "unit_price": "1500",
+            "performer": technician.pk,
+        },
+    )
+    assert list(OrderLine.objects.values_list("name", "performer")) == [("Чистка", technician.pk)]
+
+
+def test_card_only_director_deletes_and_restores(manager_client, director_client, repair_order):
+    delete = reverse("orders:delete", kwargs={"order_number": repair_order.number})
+    restore = reverse("orders:restore", kwargs={"order_number": repair_order.number})
+    assert manager_client.post(delete).status_code == 403
+    assert director_client.post(delete).status_code == 302
+    assert Order.objects.get().is_deleted
+    assert manager_client.get(card_url(repair_order)).status_code == 404
+    assert manager_client.get(reverse("orders:work"), {"q": "Иван"}).context["rows"] == []
+    assert director_client.post(restore).status_code == 302
+    assert not Order.objects.get().is_deleted
+    assert [e.action for e in JournalEntry.objects.order_by("id")] == [
+        "created",
+        "deleted",
+        "restored",
+    ]
+
+
+def test_card_client_soft_delete_is_director_only(manager_client, director_client, repair_order):
+    url = reverse("orders:client_delete", kwargs={"client_id": repair_order.client_id})
+    assert manager_client.post(url).status_code == 403
+    director_client.post(url, {"order": repair_order.number})
+    assert Client.objects.get().is_deleted
+    director_client.post(url, {"restore": "1"})
+    assert not Client.objects.get().is_deleted
+
+
+def test_card_prices_after_issue_are_the_directors(
+    manager_client, director_client, manager, repair_order
+):
+    line = services.line_add(
+        order=repair_order,
+        data={"name": "Ремонт", "quantity": 1, "unit_price": Decimal("2000")},
+        by=manager,
+    )
+    Order.objects.filter(pk=repair_order.pk).update(status=Status.ISSUED)
+    upd = reverse(
+        "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    manager_client.post(
+        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1"}
+    )
+    assert OrderLine.objects.get().unit_price == Decimal("2000.00")
+    form = manager_client.get(card_url(repair_order)).context["form"]
+    assert form.fields["estimate"].disabled and form.fields["prepayment"].disabled
+    director_client.post(
+        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1800"}
+    )
+    assert OrderLine.objects.get().unit_price == Decimal("1800.00")
+    assert Order.objects.get().lines_total == Decimal("1800.00")
+
+
+def test_card_lines_add_change_remove_keep_totals_and_journal(
+    manager_client, manager, repair_order
+):
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(
+        add,
+        {"kind": "service", "name": "Замена экрана 📱", "quantity": 2, "unit_price": "1 500,50"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'id="order-version" value="2" hx-swap-oob="true"' in html
+    line = OrderLine.objects.get()
+    assert Order.objects.get().lines_total == Decimal("3001.00")
+    upd = reverse(
+        "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    manager_client.post(
+        upd, {"kind": "service", "name": "Замена экрана 📱", "quantity": 3, "unit_price": "1500.50"}
+    )
+    assert Order.objects.get().lines_total == Decimal("4501.50")
+    response = manager_client.post(
+        upd, {"kind": "service", "name": "Замена экрана", "quantity": 0, "unit_price": "1"}
+    )
+    assert "At least 1." in response.content.decode()
+    rm = reverse(
+        "orders:line_remove", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    manager_client.post(rm)
+    assert Order.objects.get().lines_total == Decimal("0.00")
+    assert [(e.action, e.field) for e in JournalEntry.objects.order_by("id")] == [
+        ("created", ""),
+        ("line_added", ""),
+        ("line_changed", "quantity"),
+        ("line_removed", ""),
+    ]
+
+
+def test_card_absurd_line_price_is_refused(manager_client, repair_order):
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(
+        add, {"kind": "service", "name": "X", "quantity": 1, "unit_price": "1000000000000"}
+    )
+    assert "That is more than any bill" in response.content.decode()
+    assert OrderLine.objects.count() == 0
+
+
+def test_card_journal_pages_by_keyset(manager_client, manager, repair_order):
+    for i in range(45):
+        services.order_update(
+            order=repair_order, data={"notes": f"n{i}"}, version=repair_order.version, by=manager
+        )
+    first = manager_client.get(card_url(repair_order)).context
+    assert len(first["entries"]) == 30 and first["journal_more"]
+    before = first["entries"][-1].pk
+    rest = manager_client.get(
+        reverse("orders:journal", kwargs={"order_number": repair_order.number}), {"before": before}
+    ).context
+    assert len(rest["entries"]) == 16 and not rest["journal_more"]
+    assert rest["entries"][-1].action == "created"
+
+
+def test_card_post_for_another_workshops_order_is_404(outsider_client, repair_order):
+    response = outsider_client.post(card_url(repair_order), {"version": 1, "diagnosis": "hack"})
+    assert response.status_code == 404
+    assert Order.objects.get().diagnosis == ""
+
+
+def test_card_form_unchanged_means_nothing_saved(manager_client, repair_order):
+    data = card_post(manager_client, repair_order)
+    response = manager_client.post(card_url(repair_order), data)
+    assert "Nothing to save." in response.content.decode()
+    assert Order.objects.get().version == 1
+
+
+def test_card_initial_reads_the_order(repair_order, manager):
+    form = OrderCardForm(order=repair_order, membership=manager, members={}, can=lambda p: True)
+    assert card_initial(repair_order)["client_phone"] == "+7 912 345-67-89"
+    assert form.editable
