@@ -483,7 +483,8 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         form = _rebase(form, fresh, request, members)
         describe(exc.entries)
         ctx = _card_context(request, fresh, form, members=members, conflict=exc)
-        return render(request, template, ctx, status=409)
+        # htmx swaps only 2xx answers; a plain form post gets the honest 409.
+        return render(request, template, ctx, status=200 if request.htmx else 409)
     except ValidationError as exc:
         _errors_to_form(form, exc)
         return render(request, template, _card_context(request, order, form, members=members))

@@ -12,7 +12,7 @@ from orders.workflow import Kind, Status
 pytestmark = pytest.mark.django_db
 
 BUDGET = 15
-STATUSES = [s for s in Status]
+STATUSES = list(Status)
 
 
 def make_orders(workshop, branch, manager, n: int) -> Order:
