@@ -104,9 +104,13 @@ def _send_to(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def lock_session(request: HttpRequest, next_url: str) -> None:
+    # Locking an already locked session changes nothing: resetting the wrong-PIN count
+    # here would let anyone at the lock screen press "Lock" between guesses for ever.
+    # The count is cleared only by the right PIN (or ends with the session).
+    if request.session.get(LOCKED):
+        return
     request.session[LOCKED] = True
     request.session[LOCK_NEXT] = next_url
-    request.session[PIN_FAILURES] = 0
 
 
 def _return_path(request: HttpRequest) -> str:

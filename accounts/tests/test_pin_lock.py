@@ -92,6 +92,18 @@ def test_three_wrong_pins_end_the_session(manager_client):
     assert manager_client.get(reverse("home")).url.startswith(reverse("accounts:login"))
 
 
+def test_pressing_lock_again_does_not_reset_the_wrong_pin_count(manager_client, manager):
+    lock(manager_client)
+    manager_client.post(UNLOCK, {"pin": "0000"})
+    manager_client.post(UNLOCK, {"pin": "0001"})
+    # The lock form stays reachable on the lock screen; re-locking must not buy more guesses.
+    assert lock(manager_client).url == LOCK
+    third = manager_client.post(UNLOCK, {"pin": "0002"})
+    assert third.url == reverse("accounts:login")
+    assert manager_client.post(UNLOCK, {"pin": TEST_PIN}).url.startswith(reverse("accounts:login"))
+    assert manager_client.get(reverse("home")).url.startswith(reverse("accounts:login"))
+
+
 def test_idle_session_locks_on_its_next_request(manager_client, workshop):
     manager_client.get(reverse("home"))
     session = manager_client.session
