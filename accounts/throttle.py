@@ -8,6 +8,8 @@ handler scales the pair count onto the IP scale before axes compares it.
 from __future__ import annotations
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +45,19 @@ class WorkshopAxesHandler(AxesDatabaseHandler):
         pair_failures = pair_attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
         scale = settings.AXES_FAILURE_LIMIT / settings.AXES_PAIR_FAILURE_LIMIT
         return max(ip_failures, int(pair_failures * scale))
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        """On success, forget only this e-mail's failures from this address.
+
+        Axes' own reset deletes every attempt matching any lockout parameter, and one of
+        ours is the bare IP: signing in to one's own account would wipe the count of
+        guesses at a colleague's from the same address, so the guessing never paused.
+        """
+        username = get_client_username(request, credentials)
+        count, _ = AccessAttempt.objects.filter(
+            username=username, ip_address=request.axes_ip_address
+        ).delete()
+        return count
 
 
 def lockout_response(

@@ -85,6 +85,20 @@ def test_success_resets_the_failure_count(director):
     assert attempt(director.user.email, TEST_PASSWORD).status_code == 302
 
 
+def test_own_successful_sign_in_does_not_reset_guesses_at_a_colleague(director, outsider):
+    # An attacker with an account of their own signs in between rounds of guesses.
+    for _ in range(4):
+        assert attempt(director.user.email, "wrong").status_code == 200
+    attempt(outsider.user.email, "wrong")
+    assert attempt(outsider.user.email, TEST_PASSWORD).status_code == 302
+    # Their success forgot their own failure, and only that one.
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        (director.user.email, 4)
+    ]
+    assert attempt(director.user.email, "wrong").status_code == 429
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 429
+
+
 def test_every_attempt_is_logged_for_the_workshop(director, outsider):
     attempt(director.user.email, "wrong")
     attempt(director.user.email, TEST_PASSWORD)
