@@ -173,6 +173,10 @@ class Order(TenantModel):
         ]
         indexes = [
             models.Index(fields=["workshop", "status", "-id"], name="order_status_idx"),
+            # The tab counts: live statuses, and issued today only.
+            models.Index(
+                fields=["workshop", "status", "status_changed_at"], name="order_status_age_idx"
+            ),
             models.Index(fields=["workshop", "client"], name="order_client_idx"),
             models.Index(fields=["workshop", "device"], name="order_device_idx"),
         ]
