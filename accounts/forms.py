@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, User
 
+# The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
+# and a longer address would fail at full_clean() or in the database (a 500) instead of
+# here, next to the field.
+EMAIL_MAX_LENGTH = 254
+
 PIN_ATTRS = {
     "autocomplete": "one-time-code",
     "inputmode": "numeric",
@@ -22,6 +27,7 @@ class SignInForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("E-mail"),
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
@@ -44,7 +50,9 @@ def new_password_field(label=None) -> forms.CharField:
 
 class RegistrationForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "username"})
+        label=_("E-mail"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
     )
     full_name = forms.CharField(
         label=_("Your name"),
@@ -139,7 +147,7 @@ class BranchChoiceField(forms.ModelMultipleChoiceField):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX_LENGTH)
     full_name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MANAGER)
     branches = BranchChoiceField(
@@ -237,7 +245,7 @@ class UnlockForm(forms.Form):
 class PasswordResetForm(DjangoPasswordResetForm):
     email = forms.EmailField(
         label=_("E-mail"),
-        max_length=254,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
 

@@ -19,6 +19,9 @@ from accounts.models import (
 TEST_PASSWORD = "correct horse battery staple"
 # Every factory user has a PIN, so the "set a PIN first" page never gets in a test's way.
 TEST_PIN = "1357"
+# A valid address (64-character local part, 60-character labels), 312 characters long:
+# longer than the 254-character e-mail columns.
+LONG_EMAIL = "a" * 64 + "@" + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + "." + "e" * 60 + ".com"
 
 
 class WorkshopFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation, InvitationStatus, Membership, Role
 from accounts.services import invitation_token
-from accounts.tests.factories import TEST_PASSWORD, InvitationFactory
+from accounts.tests.factories import LONG_EMAIL, TEST_PASSWORD, InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,16 @@ def test_invitation_form_errors_per_field(director_client):
         reverse("accounts:invitations"), {"email": "nope", "full_name": "", "role": Role.MANAGER}
     )
     assert set(response.context["form"].errors) == {"email", "full_name", "branches"}
+    assert Invitation.objects.count() == 0
+
+
+def test_invitation_with_an_over_long_address_is_a_field_error(director_client, branch):
+    response = director_client.post(
+        reverse("accounts:invitations"),
+        {"email": LONG_EMAIL, "full_name": "Long", "role": Role.MANAGER, "branches": [branch.pk]},
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["email"]
     assert Invitation.objects.count() == 0
 
 

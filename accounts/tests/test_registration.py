@@ -8,7 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Branch, Membership, Role, User, Workshop
-from accounts.tests.factories import TEST_PASSWORD, InvitationFactory, UserFactory
+from accounts.tests.factories import (
+    LONG_EMAIL,
+    TEST_PASSWORD,
+    InvitationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +57,15 @@ def test_registration_shows_field_errors_and_saves_nothing():
     form = response.context["form"]
     assert response.status_code == 200
     assert set(form.errors) == {"email", "workshop_name", "password"}
+    assert User.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_registration_with_an_over_long_address_is_a_field_error():
+    assert len(LONG_EMAIL) == 312
+    response = register(Client(), LONG_EMAIL)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["email"]
     assert User.objects.count() == 0
     assert mail.outbox == []
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SignInEvent, SignInOutcome
-from accounts.tests.factories import TEST_PASSWORD, MembershipFactory
+from accounts.tests.factories import LONG_EMAIL, TEST_PASSWORD, MembershipFactory
 from accounts.throttle import client_ip
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,14 @@ def test_unknown_email_and_wrong_password_look_the_same(director):
         == wrong.context["form"].errors
         == {"__all__": ["The e-mail / password pair is incorrect."]}
     )
+
+
+def test_over_long_address_is_a_field_error_not_a_database_error(director):
+    # axes stores the e-mail in a 255-character column; PostgreSQL refused the insert.
+    response = attempt(LONG_EMAIL, "whatever")
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["username"]
+    assert AccessAttempt.objects.count() == 0
 
 
 def test_sign_in_issues_a_new_session_key(director):
