@@ -384,8 +384,12 @@ def activity(request: WorkshopRequest) -> HttpResponse:
 @require_POST
 @login_required
 def switch_workshop(request: WorkshopRequest) -> HttpResponse:
+    workshop_id = request.POST.get("workshop", "")
+    if not workshop_id.isascii() or not workshop_id.isdigit() or len(workshop_id) > 18:
+        # A missing, non-numeric or out-of-range id is a 404 like a foreign one, not a 500.
+        raise Http404
     membership = get_object_or_404(
-        Membership.objects.active(), user=request.user, workshop_id=request.POST.get("workshop")
+        Membership.objects.active(), user=request.user, workshop_id=int(workshop_id)
     )
     request.session[guard.SESSION_WORKSHOP_KEY] = membership.workshop_id
     return redirect("home")

@@ -125,6 +125,16 @@ def test_switching_to_a_workshop_you_are_not_in_is_404(director_client, outsider
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("value", ["abc", "", "1e3", "٣", "9" * 30])
+def test_switching_with_a_malformed_workshop_id_is_404(director_client, value):
+    response = director_client.post(reverse("accounts:switch_workshop"), {"workshop": value})
+    assert response.status_code == 404
+
+
+def test_switching_without_a_workshop_id_is_404(director_client):
+    assert director_client.post(reverse("accounts:switch_workshop")).status_code == 404
+
+
 def test_staff_list_queries_do_not_grow(director_client, workshop, branch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
