@@ -67,6 +67,22 @@ def test_invitation_form_errors_per_field(director_client):
     assert Invitation.objects.count() == 0
 
 
+def test_invitation_subject_is_plain_text_not_html_escaped(director_client, workshop, branch):
+    workshop.name = "Fix & Go"
+    workshop.save()
+    director_client.post(
+        reverse("accounts:invitations"),
+        {
+            "email": "new@example.com",
+            "full_name": "New",
+            "role": Role.MANAGER,
+            "branches": [branch.pk],
+            "send_email": "on",
+        },
+    )
+    assert [m.subject for m in mail.outbox] == ["You are invited to join Fix & Go"]
+
+
 def test_invitation_with_an_over_long_address_is_a_field_error(director_client, branch):
     response = director_client.post(
         reverse("accounts:invitations"),

@@ -70,6 +70,11 @@ def test_registration_with_an_over_long_address_is_a_field_error():
     assert mail.outbox == []
 
 
+def test_registration_subject_is_plain_text_not_html_escaped():
+    register(Client(), "new@example.com", workshop_name="Tom & Jerry's <Fix>")
+    assert mail.outbox[0].subject == "Confirm the registration of Tom & Jerry's <Fix>"
+
+
 def test_unconfirmed_account_cannot_sign_in():
     register(Client(), "new@example.com")
     response = Client().post(
