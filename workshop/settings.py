@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "workshop.middleware.HtmxVaryMiddleware",
     "accounts.middleware.TenantMiddleware",
     # After authentication and the tenant: the one-session rule, the PIN lock and idle lock.
     "accounts.middleware.SessionGuardMiddleware",

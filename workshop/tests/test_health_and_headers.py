@@ -115,3 +115,8 @@ def test_healthz_answers_probes_on_any_host_over_http(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
     assert response.status_code == 200
+
+
+def test_pages_vary_on_htmx_request(director_client):
+    response = director_client.get("/")
+    assert "HX-Request" in response.headers["Vary"]
