@@ -64,7 +64,6 @@ class TenantMiddleware:
 # Session keys of the PIN lock. A session without them is unlocked and active.
 LOCKED = "pin_locked"
 LOCK_NEXT = "pin_lock_next"
-PIN_FAILURES = "pin_failures"
 ACTIVITY = "last_activity"
 # Rewrite the activity stamp at most this often, not on every request.
 ACTIVITY_RESOLUTION_SECONDS = 30
@@ -104,9 +103,9 @@ def _send_to(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def lock_session(request: HttpRequest, next_url: str) -> None:
-    # Locking an already locked session changes nothing: resetting the wrong-PIN count
-    # here would let anyone at the lock screen press "Lock" between guesses for ever.
-    # The count is cleared only by the right PIN (or ends with the session).
+    # Locking an already locked session changes nothing, so pressing "Lock" on the lock
+    # screen cannot reset anything. The wrong-PIN count (on the user row) is cleared only
+    # by the right PIN or a new sign-in.
     if request.session.get(LOCKED):
         return
     request.session[LOCKED] = True

@@ -114,6 +114,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_pending = models.BooleanField(default=False, editable=False)
     # The hashed PIN that unlocks a locked screen; empty until the user sets one.
     pin_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # Wrong PINs since the screen was last unlocked. Kept on the row, not in the session,
+    # so parallel unlock requests are counted one by one (an UPDATE ... + 1 each).
+    pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     # The one live session (one session per user); signing in elsewhere ends it.
     session_key = models.CharField(max_length=40, blank=True, editable=False)
 

@@ -49,6 +49,8 @@ from accounts.services import (
     invitation_token,
     membership_set_active,
     membership_update,
+    pin_attempt_count,
+    pin_failures_reset,
     registration_confirm,
     registration_start,
     session_take_over,
@@ -353,17 +355,19 @@ def unlock(request: WorkshopRequest) -> HttpResponse:
     form = UnlockForm(request.POST)
     if not form.is_valid():
         return render(request, "accounts/lock.html", {"form": form, "membership": None})
-    if request.user.check_pin(form.cleaned_data["pin"]):
+    # Count the attempt before checking it: each request gets its own number from the
+    # row, so firing many guesses at once still checks at most MAX_PIN_FAILURES of them.
+    failures = pin_attempt_count(user=request.user)
+    if failures <= MAX_PIN_FAILURES and request.user.check_pin(form.cleaned_data["pin"]):
+        pin_failures_reset(user=request.user)
         next_url = _safe_next(request, request.session.get(guard.LOCK_NEXT))
-        for key in (guard.LOCKED, guard.LOCK_NEXT, guard.PIN_FAILURES):
+        for key in (guard.LOCKED, guard.LOCK_NEXT):
             request.session.pop(key, None)
         return redirect(next_url)
-    failures = request.session.get(guard.PIN_FAILURES, 0) + 1
     if failures >= MAX_PIN_FAILURES:
         logout(request)
         messages.warning(request, _("Three wrong PINs: sign in with your password."))
         return redirect("accounts:login")
-    request.session[guard.PIN_FAILURES] = failures
     form.add_error(
         "pin",
         _("Wrong PIN. Attempts left: %(left)d.") % {"left": MAX_PIN_FAILURES - failures},

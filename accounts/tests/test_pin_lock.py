@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.middleware import ACTIVITY
 from accounts.tests.factories import TEST_PASSWORD, TEST_PIN, MembershipFactory
@@ -102,6 +107,55 @@ def test_pressing_lock_again_does_not_reset_the_wrong_pin_count(manager_client, 
     assert third.url == reverse("accounts:login")
     assert manager_client.post(UNLOCK, {"pin": TEST_PIN}).url.startswith(reverse("accounts:login"))
     assert manager_client.get(reverse("home")).url.startswith(reverse("accounts:login"))
+
+
+def test_guesses_sent_in_parallel_share_one_count(manager_client, manager):
+    lock(manager_client)
+    key = manager_client.session.session_key
+    locked = dict(manager_client.session.items())
+
+    def guess(pin):
+        # Parallel requests all read the session before any of them has written it back:
+        # replay the locked session as it was before each guess.
+        Session.objects.update_or_create(
+            session_key=key,
+            defaults={
+                "session_data": SessionStore().encode(locked),
+                "expire_date": timezone.now() + timedelta(days=1),
+            },
+        )
+        manager_client.cookies[settings.SESSION_COOKIE_NAME] = key
+        return manager_client.post(UNLOCK, {"pin": pin})
+
+    assert guess("0000").status_code == 200
+    assert guess("0001").status_code == 200
+    assert guess("0002").url == reverse("accounts:login")
+    # A fourth guess, even the right one, is not checked: the count is on the user row.
+    assert guess(TEST_PIN).url == reverse("accounts:login")
+    manager.user.refresh_from_db()
+    assert manager.user.pin_failures == 4
+
+
+def test_right_pin_and_new_sign_in_clear_the_wrong_pin_count(manager_client, manager):
+    lock(manager_client)
+    manager_client.post(UNLOCK, {"pin": "0000"})
+    manager.user.refresh_from_db()
+    assert manager.user.pin_failures == 1
+    manager_client.post(UNLOCK, {"pin": TEST_PIN})
+    manager.user.refresh_from_db()
+    assert manager.user.pin_failures == 0
+    lock(manager_client)
+    for _ in range(3):
+        manager_client.post(UNLOCK, {"pin": "0000"})
+    client = Client()
+    client.post(
+        reverse("accounts:login"), {"username": manager.user.email, "password": TEST_PASSWORD}
+    )
+    manager.user.refresh_from_db()
+    assert manager.user.pin_failures == 0
+    lock(client)
+    first = client.post(UNLOCK, {"pin": "0000"})
+    assert first.context["form"].errors == {"pin": ["Wrong PIN. Attempts left: 2."]}
 
 
 def test_idle_session_locks_on_its_next_request(manager_client, workshop):
