@@ -19,7 +19,7 @@ from accounts.models import Branch, Membership
 from accounts.permissions import role_can
 from orders import services
 from orders.forms import KIND_FIELDS, LineForm, LineFormSet, OrderCardForm, OrderCreateForm
-from orders.models import Client, Device, JournalEntry, Order, OrderLine, fold
+from orders.models import Client, Device, JournalEntry, Order, OrderLine
 from orders.workflow import (
     TAB_ORDER,
     TAB_STATUS,
@@ -31,7 +31,6 @@ from orders.workflow import (
     tab_of,
 )
 from workshop.http import WorkshopRequest
-from workshop.lib.phones import try_normalize_phone
 
 PAGE_SIZE = 50
 JOURNAL_PAGE = 30
@@ -137,26 +136,22 @@ def _list_rows(qs, after: int | None):
 SEARCH_MATCH_LIMIT = 200
 
 
-def search_orders(qs, q: str, workshop):
-    """Orders by number, phone, client name prefix or serial, in every tab (cancelled too).
+def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
+    """Orders by number, phone, any word of the client's name, or serial, in every tab
+    (cancelled too).
 
-    Clients and devices are matched first on their own indexed columns, then orders by
-    those ids, so the search never scans the order history.
+    Clients and devices are matched first on their own columns, then orders by those
+    ids, so the search never scans the order history.
     """
     q = q.strip()
-    folded = fold(q)
     condition = Q(pk__in=[])
     bare = q.lstrip("№#")
     if bare.isdigit() and len(bare) <= 9:
         condition |= Q(number=int(bare))
-    clients = Client.objects.filter(workshop=workshop)
-    # A prefix range on the stored folded name: indexed on SQLite and PostgreSQL alike.
-    client_q = Q(name_folded__gte=folded, name_folded__lt=folded + "\U0010ffff")
-    digits = "".join(ch for ch in q if ch.isdigit())
-    phone = try_normalize_phone(q, workshop.country) if len(digits) >= 5 else None
-    if phone:
-        client_q |= Q(phone=phone)
-    client_ids = list(clients.filter(client_q).values_list("pk", flat=True)[:SEARCH_MATCH_LIMIT])
+    clients = Client.objects.filter(workshop=workshop).search(q, workshop.country)
+    if not with_deleted_clients:
+        clients = clients.alive()
+    client_ids = list(clients.values_list("pk", flat=True)[:SEARCH_MATCH_LIMIT])
     if client_ids:
         condition |= Q(client_id__in=client_ids)
     device_ids = list(
@@ -192,7 +187,7 @@ def work(request: WorkshopRequest) -> HttpResponse:
     except ValueError:
         tab = None
     if q:
-        qs = search_orders(base, q, request.workshop)
+        qs = search_orders(base, q, request.workshop, with_deleted_clients=membership.is_director)
     else:
         counts = None
         if tab is None:
