@@ -39,6 +39,18 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
+def _validate_new_password(form: forms.Form, email: str) -> None:
+    """Run the password validators on `password`, comparing it with the person's details."""
+    password = form.cleaned_data.get("password")
+    if not password:
+        return
+    user = User(email=email, full_name=form.cleaned_data.get("full_name", ""))
+    try:
+        password_validation.validate_password(password, user)
+    except forms.ValidationError as exc:
+        form.add_error("password", exc)
+
+
 def new_password_field(label=None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Password"),
@@ -71,13 +83,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, user)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        _validate_new_password(self, cleaned.get("email", ""))
         return cleaned
 
 
@@ -119,13 +125,7 @@ class JoinNewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            user = User(email=self.email, full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, user)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        _validate_new_password(self, self.email)
         return cleaned
 
 
@@ -146,46 +146,39 @@ class BranchChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX_LENGTH)
-    full_name = forms.CharField(label=_("Name"), max_length=200)
+class RoleBranchesForm(forms.Form):
+    """Role and branches: staff below the director need at least one branch."""
+
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MANAGER)
     branches = BranchChoiceField(
         label=_("Branches"), queryset=Branch.objects.none(), required=False
     )
-    send_email = forms.BooleanField(
-        label=_("Send the invitation by e-mail"), required=False, initial=True
-    )
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branches"].queryset = branches
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
+            self.add_error("branches", _("Choose at least one branch for this role."))
+        return cleaned
+
+
+class InvitationForm(RoleBranchesForm):
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX_LENGTH)
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    send_email = forms.BooleanField(
+        label=_("Send the invitation by e-mail"), required=False, initial=True
+    )
+    field_order = ["email", "full_name", "role", "branches", "send_email"]
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
-            self.add_error("branches", _("Choose at least one branch for this role."))
-        return cleaned
 
-
-class MembershipForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    branches = BranchChoiceField(
-        label=_("Branches"), queryset=Branch.objects.none(), required=False
-    )
-
-    def __init__(self, *args, branches, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["branches"].queryset = branches
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
-            self.add_error("branches", _("Choose at least one branch for this role."))
-        return cleaned
+class MembershipForm(RoleBranchesForm):
+    """A member's role and branches, as the director changes them."""
 
 
 class BranchForm(forms.ModelForm):
