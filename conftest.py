@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from accounts.models import Role
@@ -14,6 +15,14 @@ from accounts.tests.factories import BranchFactory, MembershipFactory, WorkshopF
 def _scopes_off_in_test_code(db):
     """Test code builds data freely; requests still run inside the member's scope."""
     with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read English source strings; Russian is tested on purpose where it matters."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
         yield
 
 

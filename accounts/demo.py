@@ -6,25 +6,27 @@ from accounts.models import Branch, Membership, MembershipBranch, Role, User, Wo
 
 DEMO_PASSWORD = "demo-workshop-2026"
 DEMO_PIN = "1234"
-DEMO_WORKSHOP = "Demo Workshop"
+# The users are Russian-speaking workshops, so the demo speaks Russian too.
+DEMO_WORKSHOP = "Сервис-центр «Демо»"
 
 STAFF = [
-    ("demo@example.com", "Ivan Petrov", Role.DIRECTOR, []),
-    ("manager@example.com", "Olga Smirnova", Role.MANAGER, ["Central"]),
-    ("tech@example.com", "Sergey Volkov", Role.TECHNICIAN, ["Central", "North"]),
-    ("north@example.com", "Anna Kuznetsova", Role.MANAGER, ["North"]),
+    ("demo@example.com", "Иван Петров", Role.DIRECTOR, []),
+    ("manager@example.com", "Ольга Смирнова", Role.MANAGER, ["Central"]),
+    ("tech@example.com", "Сергей Волков", Role.TECHNICIAN, ["Central", "North"]),
+    ("north@example.com", "Анна Кузнецова", Role.MANAGER, ["North"]),
 ]
-BRANCHES = [
-    ("Central", "12 Lenina St."),
-    ("North", "5 Severnaya St."),
-]
+# key (used by other apps' demo data) -> name, address
+BRANCHES = {
+    "Central": ("Центральный", "ул. Ленина, 12"),
+    "North": ("Северный", "ул. Северная, 5"),
+}
 
 
 def seed(ctx: dict) -> None:
     workshop, _ = Workshop.objects.get_or_create(name=DEMO_WORKSHOP)
     branches = {}
-    for name, address in BRANCHES:
-        branches[name], _ = Branch.objects.get_or_create(
+    for key, (name, address) in BRANCHES.items():
+        branches[key], _ = Branch.objects.get_or_create(
             workshop=workshop, name=name, defaults={"address": address}
         )
     for email, full_name, role, branch_names in STAFF:

@@ -120,7 +120,7 @@ def test_suggest_models_narrowed_by_brand(workshop, director_client):
 
 def test_suggest_gives_last_price_for_services(workshop, director_client):
     add(workshop, Kind.SERVICE, "Чистка от пыли", price=Decimal("1500.50"))
-    body = director_client.get(url("service", q="чис")).content.decode()
+    body = director_client.get(url("service", q="чис"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert 'data-price="1500.50"' in body
     assert 'data-price-local="1500,50"' in body  # the Russian locale's decimal comma
 
