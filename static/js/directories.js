@@ -142,6 +142,13 @@
     if (input) choose(input, option);
   });
 
+  // A plain (non-htmx) form that asks first; hx-confirm works only on htmx requests.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-dir-confirm]")) return;
+    if (!window.confirm(form.getAttribute("data-dir-confirm"))) event.preventDefault();
+  });
+
   document.addEventListener("focusout", function (event) {
     var input = event.target;
     if (input.matches && input.matches(SELECTOR)) close(input);

@@ -89,3 +89,26 @@ def test_escape_closes_and_inline_rename_works(
     entry.refresh_from_db()
     assert entry.value == "Ноутбук"
     assert console_errors == []
+
+
+def test_delete_on_the_entry_page_asks_first(live_server, page, director, workshop, console_errors):
+    entry = remember(workshop=workshop, kind=Kind.BRAND, value="Acme & Co")
+    sign_in(page, live_server.url, director)
+    page.goto(f"{live_server.url}/directories/entry/{entry.pk}/")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("button.btn--danger:has-text('Delete')")
+    page.wait_for_timeout(300)
+    assert asked == ["Delete “Acme & Co”? Orders keep their text."]
+    assert Entry.objects.filter(pk=entry.pk).exists()
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.click("button.btn--danger:has-text('Delete')")
+    page.wait_for_url(f"{live_server.url}/directories/brand/")
+    assert not Entry.objects.filter(pk=entry.pk).exists()
+    assert console_errors == []
