@@ -423,3 +423,103 @@ def card_initial(order: Order) -> dict:
         for name in ("device_type", "brand", "model", "serial", "condition", "accessories"):
             data[f"device_{name}"] = getattr(device, name)
     return data
+
+
+# ---------------------------------------------------------------- clients and devices
+
+
+class _RecordForm(forms.Form):
+    """A client's or a device's details. Like the card, each field carries the value it was
+    loaded with, so only what this person changed is saved and a colleague's edit of
+    another field is never overwritten."""
+
+    def __init__(self, *args, editable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+            field.disabled = not editable
+
+    @property
+    def editable(self) -> bool:
+        return any(not f.disabled for f in self.fields.values())
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+    def seen(self) -> dict:
+        """The values this person saw when the page was loaded, for the changed fields."""
+        return {
+            name: self.fields[name].widget.value_from_datadict(
+                self.data, self.files, self.add_initial_prefix(name)
+            )
+            for name in self.changed_data
+        }
+
+
+class ClientForm(_RecordForm):
+    name = forms.CharField(label=_("Client name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=64,
+        error_messages={"required": _("Enter the client's phone number.")},
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    extra_phones = forms.CharField(
+        label=_("Other phones"),
+        max_length=200,
+        required=False,
+        help_text=_("Any text: “wife +7 916 …, work 22-33-44”."),
+    )
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    notes = text_area(_("Notes"), rows=3)
+
+    def __init__(self, *args, client, **kwargs):
+        kwargs.setdefault("initial", client_initial(client))
+        super().__init__(*args, **kwargs)
+        self.client = client
+
+    def clean_phone(self) -> str:
+        return phone_clean(
+            self.cleaned_data.get("phone", ""), self.client.workshop.country, required=True
+        )
+
+
+def client_initial(client) -> dict:
+    return {
+        "name": client.name,
+        "phone": format_phone(client.phone),
+        "extra_phones": client.extra_phones,
+        "email": client.email,
+        "notes": client.notes,
+    }
+
+
+class DeviceForm(_RecordForm):
+    device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
+    brand = suggest(_("Brand"), DirKind.BRAND)
+    model = suggest(_("Model"), DirKind.MODEL, narrow_by="brand")
+    serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
+    condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
+    accessories = suggest(
+        _("Accessories"),
+        DirKind.ACCESSORY,
+        max_length=500,
+        help_text=_("Comma-separated: charger, case"),
+    )
+    notes = text_area(_("Notes"), rows=3)
+
+    def __init__(self, *args, device, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(device, name) for name in DEVICE_RECORD_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(
+            (data.get(n) or "").strip() for n in ("device_type", "brand", "model")
+        ):
+            self.add_error("device_type", _("Say what the device is: its type, brand or model."))
+        return data
+
+
+DEVICE_RECORD_FIELDS = (*DEVICE_FIELDS, "notes")

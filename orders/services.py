@@ -25,7 +25,7 @@ from directories import services as directory_services
 from directories.models import Kind as DirKind
 from orders.models import Client, Device, JournalEntry, Order, OrderCounter, OrderLine
 from orders.workflow import INITIAL_STATUS, Kind, Status, can_move
-from workshop.lib.phones import normalize_phone
+from workshop.lib.phones import format_phone, normalize_phone
 
 Action = JournalEntry.Action
 
@@ -233,13 +233,132 @@ def _client_resolve(
 def client_soft_delete(*, client: Client, by: Membership) -> None:
     _require(by, "clients.delete", _("Only the director may delete clients."))
     client.is_deleted = True
+    client._history_user = by.user
     client.save(update_fields=["is_deleted"])
 
 
 def client_restore(*, client: Client, by: Membership) -> None:
     _require(by, "clients.delete", _("Only the director may restore clients."))
     client.is_deleted = False
+    client._history_user = by.user
     client.save(update_fields=["is_deleted"])
+
+
+def _as_seen(value: Any) -> str:
+    """A stored value as a form showed it; browsers send line breaks back as CRLF."""
+    return ("" if value is None else str(value)).replace("\r\n", "\n").strip()
+
+
+def _apply_record_edit(
+    *,
+    record: Client | Device,
+    allowed_fields: Iterable[str],
+    data: Mapping[str, Any],
+    seen: Mapping[str, Any] | None,
+    by: Membership,
+    shown: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Set the fields the person changed on a locked row, refusing any field a colleague
+    changed after the page was loaded (nothing is saved then); return the fields saved."""
+    changed: list[str] = []
+    conflicts: dict[str, list[str]] = {}
+    for name, new in data.items():
+        if name not in allowed_fields:
+            raise ValueError(f"cannot set {name!r} on {type(record).__name__}")
+        new = (new or "").strip() if isinstance(new, str) or new is None else new
+        current = getattr(record, name)
+        shown_now = (shown or {}).get(name, current)
+        if seen is not None and name in seen and _as_seen(seen[name]) != _as_seen(shown_now):
+            conflicts[name] = [
+                _("Someone else changed this meanwhile to “%(value)s”. Check and save again.")
+                % {"value": _as_seen(shown_now) or "—"}
+            ]
+        if not _same(current, new):
+            setattr(record, name, new)
+            changed.append(name)
+    if conflicts:
+        raise ValidationError(conflicts)
+    if changed:
+        _clean(record, exclude=["workshop", "client"])
+        # simple_history records who saved; outside a request it cannot know.
+        record._history_user = by.user
+        record.save(update_fields=changed)
+    return changed
+
+
+@transaction.atomic
+def client_update(
+    *,
+    client: Client,
+    data: Mapping[str, Any],
+    by: Membership,
+    seen: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Save a client's details typed on the client card; return the fields that changed.
+
+    The phone is normalised; a number that another (not deleted) client of the workshop
+    already has is refused, so the phone lookup keeps finding one person. `seen` holds the
+    values the page showed: a field someone else changed since then is refused.
+    """
+    _require(by, "clients.edit", _("You may not change clients' details."))
+    locked = Client.objects.select_for_update().get(pk=client.pk, workshop_id=client.workshop_id)
+    if locked.is_deleted:
+        raise NotPermitted(_("This client is deleted. Restore the client first."))
+    data = dict(data)
+    if "phone" in data:
+        try:
+            data["phone"] = normalize_phone(data["phone"], locked.workshop.country)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+        other = (
+            Client.objects.filter(workshop_id=locked.workshop_id, phone=data["phone"])
+            .alive()
+            .exclude(pk=locked.pk)
+            .first()
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "phone": [
+                        _("Another client already has this number: %(name)s.")
+                        % {"name": other.name or other.phone_display}
+                    ]
+                }
+            )
+    shown = {"phone": format_phone(locked.phone)}
+    changed = _apply_record_edit(
+        record=locked, allowed_fields=CLIENT_FIELDS, data=data, seen=seen, by=by, shown=shown
+    )
+    for f in Client._meta.concrete_fields:
+        setattr(client, f.attname, getattr(locked, f.attname))
+    return changed
+
+
+@transaction.atomic
+def device_update(
+    *,
+    device: Device,
+    data: Mapping[str, Any],
+    by: Membership,
+    seen: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Save a device's details typed on the device card; return the fields that changed."""
+    _require(by, "clients.edit", _("You may not change devices' details."))
+    locked = (
+        Device.objects.select_for_update(of=("self",))
+        .select_related("client", "workshop")
+        .get(pk=device.pk, workshop_id=device.workshop_id)
+    )
+    if locked.client.is_deleted:
+        raise NotPermitted(_("This client is deleted. Restore the client first."))
+    changed = _apply_record_edit(
+        record=locked, allowed_fields=DEVICE_FIELDS, data=data, seen=seen, by=by
+    )
+    if changed:
+        _remember(locked.workshop, by, device=locked)
+    for f in Device._meta.concrete_fields:
+        setattr(device, f.attname, getattr(locked, f.attname))
+    return changed
 
 
 def _device_resolve(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views
+from orders import client_views, views
 from orders.workflow import Kind
 
 app_name = "orders"
@@ -22,5 +22,9 @@ urlpatterns = [
     path("<int:order_number>/lines/", views.line_add, name="line_add"),
     path("<int:order_number>/lines/<int:line_id>/", views.line_update, name="line_update"),
     path("<int:order_number>/lines/<int:line_id>/remove/", views.line_remove, name="line_remove"),
-    path("clients/<int:client_id>/delete/", views.client_delete, name="client_delete"),
+    path("clients/", client_views.client_list, name="clients"),
+    path("clients/<int:client_id>/", client_views.client_card, name="client"),
+    path("clients/<int:client_id>/delete/", client_views.client_delete, name="client_delete"),
+    path("clients/<int:client_id>/restore/", client_views.client_restore, name="client_restore"),
+    path("devices/<int:device_id>/", client_views.device_card, name="device"),
 ]

@@ -70,13 +70,6 @@ def get_line_or_404(order: Order, line_id: int) -> OrderLine:
     return line
 
 
-def get_client_or_404(request: WorkshopRequest, client_id: int) -> Client:
-    client = Client.objects.filter(workshop=request.workshop, pk=client_id).first()
-    if client is None:
-        raise Http404
-    return client
-
-
 def active_members(request: WorkshopRequest) -> dict[int, Membership]:
     members = (
         Membership.objects.active()
@@ -671,19 +664,3 @@ def order_restore(request: WorkshopRequest, order_number: int) -> HttpResponse:
     services.order_restore(order=order, by=request.membership)
     messages.success(request, _("Order №%(number)s restored.") % {"number": order.number})
     return redirect("orders:card", order_number=order.number)
-
-
-@require_POST
-@requires("clients.delete")
-def client_delete(request: WorkshopRequest, client_id: int) -> HttpResponse:
-    client = get_client_or_404(request, client_id)
-    if request.POST.get("restore"):
-        services.client_restore(client=client, by=request.membership)
-        messages.success(request, _("Client restored."))
-    else:
-        services.client_soft_delete(client=client, by=request.membership)
-        messages.success(request, _("Client deleted: no longer found by phone. Restorable."))
-    back = _int(request.POST.get("order"))
-    if back:
-        return redirect("orders:card", order_number=back)
-    return redirect("orders:work")

@@ -10,6 +10,7 @@ SAMPLES = {
     "order_number": lambda v: v.extra["order"].number,
     "client_id": lambda v: v.extra["client"].pk,
     "line_id": lambda v: v.extra["line"].pk,
+    "device_id": lambda v: v.extra["device"].pk,
 }
 
 
@@ -31,4 +32,6 @@ def build(victim) -> None:
             }
         ],
     )
-    victim.extra.update(order=order, client=order.client, line=order.lines.get())
+    victim.extra.update(
+        order=order, client=order.client, device=order.device, line=order.lines.get()
+    )

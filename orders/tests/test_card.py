@@ -181,9 +181,12 @@ def test_card_only_director_deletes_and_restores(manager_client, director_client
 def test_card_client_soft_delete_is_director_only(manager_client, director_client, repair_order):
     url = reverse("orders:client_delete", kwargs={"client_id": repair_order.client_id})
     assert manager_client.post(url).status_code == 403
-    director_client.post(url, {"order": repair_order.number})
+    response = director_client.post(url, {"order": repair_order.number})
+    assert response.url == reverse("orders:card", kwargs={"order_number": repair_order.number})
     assert Client.objects.get().is_deleted
-    director_client.post(url, {"restore": "1"})
+    restore = reverse("orders:client_restore", kwargs={"client_id": repair_order.client_id})
+    assert manager_client.post(restore).status_code == 403
+    director_client.post(restore)
     assert not Client.objects.get().is_deleted
 
 

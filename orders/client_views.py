@@ -1,0 +1,354 @@
+"""Clients and devices: the client list, the client card and the device card.
+
+The hierarchy Client → Device → Orders, so the front desk can answer "what was done
+to this device before". Kept apart from views.py (the Work page and the order card),
+which is long enough already.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import requires
+from accounts.permissions import role_can
+from orders import services
+from orders.forms import DEVICE_RECORD_FIELDS, ClientForm, DeviceForm, client_initial
+from orders.models import Client, Device, Order
+from orders.services import CLIENT_FIELDS
+from workshop.http import WorkshopRequest
+from workshop.lib.phones import format_phone
+
+CLIENT_PAGE = 50
+DEVICE_LIMIT = 100
+ORDER_LIMIT = 300
+HISTORY_LIMIT = 20
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _sees_deleted(request: WorkshopRequest) -> bool:
+    """Deleted clients are the director's to see and restore; for everyone else they are gone."""
+    return role_can(request.membership.role, "clients.delete")
+
+
+def visible_clients(request: WorkshopRequest):
+    qs = Client.objects.filter(workshop=request.workshop)
+    return qs if _sees_deleted(request) else qs.alive()
+
+
+def get_client_or_404(request: WorkshopRequest, client_id: int) -> Client:
+    """This workshop's client; a deleted one only for the director."""
+    client = visible_clients(request).filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def get_device_or_404(request: WorkshopRequest, device_id: int) -> Device:
+    qs = Device.objects.filter(workshop=request.workshop, pk=device_id).select_related("client")
+    if not _sees_deleted(request):
+        qs = qs.filter(client__is_deleted=False)
+    device = qs.first()
+    if device is None:
+        raise Http404
+    return device
+
+
+def _visible_orders(request: WorkshopRequest):
+    """Orders this member may open: their branches' (all for the director), deleted ones
+    for the director only, like the order card."""
+    qs = Order.objects.visible_to(request.membership)
+    if not role_can(request.membership.role, "orders.delete"):
+        qs = qs.alive()
+    return qs
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- the client list
+
+
+@require_GET
+@requires("clients.view")
+def client_list(request: WorkshopRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    deleted_only = _sees_deleted(request) and request.GET.get("deleted") == "1"
+    qs = visible_clients(request)
+    if deleted_only:
+        qs = qs.filter(is_deleted=True)
+    if q:
+        qs = qs.search(q, request.workshop.country)
+    after = _int(request.GET.get("after"))
+    if after:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs.order_by("-id")[: CLIENT_PAGE + 1])
+    more = len(rows) > CLIENT_PAGE
+    rows = rows[:CLIENT_PAGE]
+    _attach_counts(request, rows)
+    context = {
+        "q": q,
+        "rows": rows,
+        "more": more,
+        "next_after": rows[-1].pk if rows else None,
+        "deleted_only": deleted_only,
+    }
+    if request.htmx and after:
+        return render(request, "orders/clients.html#rows", context)
+    if request.htmx and request.htmx.target == "client-list":
+        return render(request, "orders/clients.html#list", context)
+    return render(request, "orders/clients.html", context)
+
+
+def _attach_counts(request: WorkshopRequest, clients: list[Client]) -> None:
+    """Devices, orders and the last order date of one page of clients: two grouped queries."""
+    ids = [c.pk for c in clients]
+    for c in clients:
+        c.device_count, c.order_count, c.last_order_at = 0, 0, None
+    if not ids:
+        return
+    by_id = {c.pk: c for c in clients}
+    devices = (
+        Device.objects.filter(workshop=request.workshop, client_id__in=ids)
+        .values("client_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in devices:
+        by_id[row["client_id"]].device_count = row["n"]
+    orders = (
+        _visible_orders(request)
+        .filter(client_id__in=ids)
+        .values("client_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .order_by()
+    )
+    for row in orders:
+        client = by_id[row["client_id"]]
+        client.order_count, client.last_order_at = row["n"], row["last"]
+
+
+# ---------------------------------------------------------------- history
+
+
+def _history(record, fields: tuple[str, ...], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The latest changes of a client or device from django-simple-history: one query.
+
+    Each record is compared with the one before it, so an entry lists exactly the
+    fields that save changed.
+    """
+    records = list(
+        record.history.select_related("history_user").order_by("-history_id")[: HISTORY_LIMIT + 1]
+    )
+    entries = []
+    for index, rec in enumerate(records[:HISTORY_LIMIT]):
+        prev = records[index + 1] if index + 1 < len(records) else None
+        entry: dict[str, Any] = {"at": rec.history_date, "by": rec.history_user, "changes": []}
+        if rec.history_type == "+":
+            entry["action"] = "created"
+        elif prev is None:
+            entry["action"] = "changed"  # the record before it is older than this page
+        elif getattr(prev, "is_deleted", False) != getattr(rec, "is_deleted", False):
+            entry["action"] = "deleted" if rec.is_deleted else "restored"
+        else:
+            entry["action"] = "changed"
+            for name in fields:
+                old, new = getattr(prev, name), getattr(rec, name)
+                if (old or "") != (new or ""):
+                    if name == "phone":
+                        old, new = format_phone(old), format_phone(new)
+                    entry["changes"].append((labels[name], old, new))
+            if not entry["changes"]:
+                continue
+        entries.append(entry)
+    return entries
+
+
+def _labels(form_class) -> dict[str, str]:
+    return {name: f.label for name, f in form_class.base_fields.items()}
+
+
+# ---------------------------------------------------------------- the client card
+
+
+def _devices_and_orders(request: WorkshopRequest, client: Client) -> dict[str, Any]:
+    """The client's devices, each with its orders, and the orders with no listed device:
+    two queries whatever the client's history."""
+    devices = list(
+        Device.objects.filter(workshop=request.workshop, client=client).order_by("-id")[
+            : DEVICE_LIMIT + 1
+        ]
+    )
+    more_devices = len(devices) > DEVICE_LIMIT
+    devices = devices[:DEVICE_LIMIT]
+    orders = list(_visible_orders(request).filter(client=client).order_by("-id")[: ORDER_LIMIT + 1])
+    more_orders = len(orders) > ORDER_LIMIT
+    by_id = {d.pk: d for d in devices}
+    for d in devices:
+        d.client_orders = []
+    other = []
+    for order in orders[:ORDER_LIMIT]:
+        device = by_id.get(order.device_id)
+        (device.client_orders if device else other).append(order)
+    return {
+        "devices": devices,
+        "more_devices": more_devices,
+        "other_orders": other,
+        "more_orders": more_orders,
+    }
+
+
+def _client_context(request: WorkshopRequest, client: Client, form=None, **extra) -> dict:
+    editable = role_can(request.membership.role, "clients.edit") and not client.is_deleted
+    context = {
+        "client": client,
+        "form": form or ClientForm(client=client, editable=editable),
+        "history": _history(client, CLIENT_FIELDS, _labels(ClientForm)),
+        **_devices_and_orders(request, client),
+    }
+    context.update(extra)
+    return context
+
+
+def _rebased(form_class, form, initial: dict, **kwargs):
+    """A form on the record's current values carrying this person's own changes on top,
+    so after a refused save their edits are kept and saving again applies them."""
+    fresh = form_class(initial=initial, **kwargs)
+    data = {}
+    for name, field in fresh.fields.items():
+        current = field.widget.format_value(initial.get(name)) or ""
+        data[name] = form.data.get(name, "") if name in form.changed_data else current
+        data[fresh.add_initial_prefix(name)] = current
+    return form_class(data, initial=initial, **kwargs)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@requires("clients.view")
+def client_card(request: WorkshopRequest, client_id: int) -> HttpResponse:
+    client = get_client_or_404(request, client_id)
+    if request.method != "POST":
+        return render(request, "orders/client.html", _client_context(request, client))
+    if not role_can(request.membership.role, "clients.edit"):
+        raise PermissionDenied("clients.edit")
+    template = "orders/client.html#form" if request.htmx else "orders/client.html"
+    editable = not client.is_deleted
+    form = ClientForm(request.POST, client=client, editable=editable)
+    if not form.is_valid():
+        return render(request, template, _client_context(request, client, form))
+    changes = form.changes()
+    if not changes:
+        notice = _("Nothing to save.") if editable else _("Restore the client first.")
+        return render(request, template, _client_context(request, client, form, notice=notice))
+    try:
+        services.client_update(client=client, data=changes, seen=form.seen(), by=request.membership)
+    except ValidationError as exc:
+        fresh = get_client_or_404(request, client_id)
+        form = _rebased(ClientForm, form, client_initial(fresh), client=fresh, editable=editable)
+        _errors_to_form(form, exc)
+        return render(request, template, _client_context(request, fresh, form))
+    except services.OrderError as exc:
+        form.add_error(None, exc.message)
+        return render(request, template, _client_context(request, client, form))
+    if not request.htmx:
+        messages.success(request, _("Client saved."))
+        return redirect("orders:client", client_id=client.pk)
+    ctx = _client_context(request, client, notice=_("Saved."), saved=True)
+    return render(request, template, ctx)
+
+
+@require_POST
+@requires("clients.delete")
+def client_delete(request: WorkshopRequest, client_id: int) -> HttpResponse:
+    client = get_client_or_404(request, client_id)
+    services.client_soft_delete(client=client, by=request.membership)
+    messages.success(
+        request,
+        _("Client deleted: no longer found by phone or in the lists. You can restore them here."),
+    )
+    back = _int(request.POST.get("order"))
+    if back:
+        return redirect("orders:card", order_number=back)
+    return redirect("orders:client", client_id=client.pk)
+
+
+@require_POST
+@requires("clients.delete")
+def client_restore(request: WorkshopRequest, client_id: int) -> HttpResponse:
+    client = get_client_or_404(request, client_id)
+    services.client_restore(client=client, by=request.membership)
+    messages.success(request, _("Client restored."))
+    if request.POST.get("next") == "list":
+        return redirect("orders:clients")
+    return redirect("orders:client", client_id=client.pk)
+
+
+# ---------------------------------------------------------------- the device card
+
+
+def _device_context(request: WorkshopRequest, device: Device, form=None, **extra) -> dict:
+    editable = role_can(request.membership.role, "clients.edit") and not device.client.is_deleted
+    orders = list(_visible_orders(request).filter(device=device).order_by("-id")[: ORDER_LIMIT + 1])
+    context = {
+        "device": device,
+        "client": device.client,
+        "form": form or DeviceForm(device=device, editable=editable),
+        "orders": orders[:ORDER_LIMIT],
+        "more_orders": len(orders) > ORDER_LIMIT,
+        "history": _history(device, DEVICE_RECORD_FIELDS, _labels(DeviceForm)),
+    }
+    context.update(extra)
+    return context
+
+
+@requires("clients.view")
+def device_card(request: WorkshopRequest, device_id: int) -> HttpResponse:
+    device = get_device_or_404(request, device_id)
+    if request.method != "POST":
+        return render(request, "orders/device.html", _device_context(request, device))
+    if not role_can(request.membership.role, "clients.edit"):
+        raise PermissionDenied("clients.edit")
+    template = "orders/device.html#form" if request.htmx else "orders/device.html"
+    editable = not device.client.is_deleted
+    form = DeviceForm(request.POST, device=device, editable=editable)
+    if not form.is_valid():
+        return render(request, template, _device_context(request, device, form))
+    changes = form.changes()
+    if not changes:
+        notice = _("Nothing to save.") if editable else _("Restore the client first.")
+        return render(request, template, _device_context(request, device, form, notice=notice))
+    try:
+        services.device_update(device=device, data=changes, seen=form.seen(), by=request.membership)
+    except ValidationError as exc:
+        fresh = get_device_or_404(request, device_id)
+        initial = {n: getattr(fresh, n) for n in DEVICE_RECORD_FIELDS}
+        form = _rebased(DeviceForm, form, initial, device=fresh, editable=editable)
+        _errors_to_form(form, exc)
+        return render(request, template, _device_context(request, fresh, form))
+    except services.OrderError as exc:
+        form.add_error(None, exc.message)
+        return render(request, template, _device_context(request, device, form))
+    if not request.htmx:
+        messages.success(request, _("Device saved."))
+        return redirect("orders:device", device_id=device.pk)
+    ctx = _device_context(request, device, notice=_("Saved."), saved=True)
+    return render(request, template, ctx)
