@@ -134,3 +134,118 @@ def test_queries_tab_counts_are_one_grouped_query(workshop, branch, manager, man
     # 60 orders over 15 statuses: 4 each; cancelled are in no tab; issued count today's only.
     assert sum(counts.values()) == 56
     assert all(v == 4 for v in counts.values())
+
+
+def make_clients(workshop, branch, n: int):
+    """n clients, each with two devices and three orders (one without a device)."""
+    from orders.models import Client, Device, name_key
+
+    clients = Client.objects.bulk_create(
+        [
+            Client(
+                workshop=workshop,
+                name=f"Иван Петров {i}",
+                name_folded=name_key(f"Иван Петров {i}"),  # bulk_create skips save()
+                phone=f"+7912{i:07d}",
+            )
+            for i in range(n)
+        ]
+    )
+    devices = Device.objects.bulk_create(
+        [Device(workshop=workshop, client=c, brand="Lenovo") for c in clients for _ in range(2)]
+    )
+    start = Order.objects.count() + 1
+    Order.objects.bulk_create(
+        [
+            Order(
+                workshop=workshop,
+                branch=branch,
+                number=start + i,
+                kind=Kind.REPAIR,
+                status=Status.QUEUE,
+                client=d.client,
+                device=d,
+            )
+            for i, d in enumerate(devices)
+        ]
+        + [
+            Order(
+                workshop=workshop,
+                branch=branch,
+                number=start + len(devices) + i,
+                kind=Kind.SALE,
+                status=Status.SALE,
+                client=c,
+            )
+            for i, c in enumerate(clients)
+        ]
+    )
+    return clients
+
+
+def _count(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    if "rows" in response.context:
+        assert len(response.context["rows"]) >= 10
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["director_client", "manager_client"])
+def test_queries_client_list_is_constant(request, who, workshop, branch):
+    http = request.getfixturevalue(who)
+    url = reverse("orders:clients")
+    make_clients(workshop, branch, 10)
+    http.get(url)  # the session's first request does its own set-up
+    small = (_count(http, url), _count(http, url, {"q": "петров"}))
+    make_clients(workshop, branch, 300)
+    large = (_count(http, url), _count(http, url, {"q": "петров"}))
+    print(f"client list, 10 vs 310 clients, {who}: {small} vs {large} queries")  # noqa: T201
+    assert small == large
+    assert max(large) <= BUDGET
+
+
+@pytest.mark.parametrize("who", ["director_client", "manager_client"])
+def test_queries_client_card_is_constant(request, who, workshop, branch, director):
+    from orders import services
+    from orders.models import Client, Device
+
+    http = request.getfixturevalue(who)
+    client = make_clients(workshop, branch, 1)[0]
+    client = Client.objects.get(pk=client.pk)
+    url = reverse("orders:client", kwargs={"client_id": client.pk})
+    http.get(url)
+    small = _count(http, url)
+    device_small = _count(
+        http, reverse("orders:device", kwargs={"device_id": client.devices.first().pk})
+    )
+    # A long history: 60 devices, 120 more orders, 40 saved edits.
+    devices = Device.objects.bulk_create(
+        [Device(workshop=workshop, client=client, brand="Apple") for _ in range(60)]
+    )
+    Order.objects.bulk_create(
+        [
+            Order(
+                workshop=workshop,
+                branch=branch,
+                number=1000 + i,
+                kind=Kind.REPAIR,
+                status=Status.IN_WORK,
+                client=client,
+                device=devices[i % 60],
+            )
+            for i in range(120)
+        ]
+    )
+    for i in range(40):
+        services.client_update(client=client, data={"notes": f"заметка {i}"}, by=director)
+    large = _count(http, url)
+    device_large = _count(http, reverse("orders:device", kwargs={"device_id": devices[0].pk}))
+    print(f"client card, 3 vs 183 orders, {who}: {small} vs {large} queries")  # noqa: T201
+    print(f"device card, {who}: {device_small} vs {device_large} queries")  # noqa: T201
+    assert (small, device_small) == (large, device_large)
+    assert max(large, device_large) <= BUDGET
