@@ -129,3 +129,60 @@ def test_orders_brand_suggestion_picked_with_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("#id_brand")).to_have_value("Lenovo")
     assert console_errors == []
+
+
+def test_orders_client_card_search_edit_and_restore(
+    live_server, new_page, manager, director, branch, console_errors
+):
+    from orders import services
+    from orders.models import Client
+
+    order = services.order_create(
+        workshop=manager.workshop,
+        branch=branch,
+        kind="repair",
+        by=manager,
+        client_data={"phone": "+79123456789", "name": "Иван Петров"},
+        device_data={"device_type": "Ноутбук", "brand": "Lenovo", "serial": "PF2ABC"},
+        order_data={"problem": "Не включается"},
+    )
+    base = live_server.url
+    page = new_page()
+    sign_in(page, base, manager)
+    page.click(".topbar >> text=Clients")
+    page.fill("#clients-q", "петров")
+    expect(page.locator("#client-list")).to_contain_text("Иван Петров")
+    page.click("#client-list >> text=Иван Петров")
+    expect(page.locator("h1")).to_contain_text("Иван Петров")
+    expect(page.locator(".client-device")).to_contain_text("Ноутбук Lenovo")
+    expect(page.locator(".client-device")).to_contain_text("Не включается")
+
+    # A bad phone: the message next to the field, nothing saved.
+    page.fill("#id_phone", "12")
+    page.fill("#id_notes", "Звонить вечером")
+    page.click("#client-form button[type=submit]")
+    expect(page.locator("#client-form .field--error")).to_contain_text("does not exist")
+    assert Client.objects.get().notes == ""
+    page.fill("#id_phone", "8 916 000-11-22")
+    page.click("#client-form button[type=submit]")
+    expect(page.locator("#client-form")).to_contain_text("Saved.")
+    expect(page.locator("#record-history")).to_contain_text("+7 916 000-11-22")
+    assert (Client.objects.get().phone, Client.objects.get().notes) == (
+        "+79160001122",
+        "Звонить вечером",
+    )
+    page.click(f".client-device >> text={order.number}")
+    expect(page.locator("h1")).to_contain_text(f"Order №{order.number}")
+
+    # The director deletes and restores the client.
+    boss = new_page()
+    sign_in(boss, base, director)
+    boss.goto(f"{base}/orders/clients/{order.client_id}/")
+    boss.once("dialog", lambda dialog: dialog.accept())
+    boss.click("text=Delete the client")
+    expect(boss.locator(".messages")).to_contain_text("Client deleted")
+    assert Client.objects.get().is_deleted
+    boss.click("text=Restore the client")
+    expect(boss.locator(".messages")).to_contain_text("Client restored.")
+    assert not Client.objects.get().is_deleted
+    assert console_errors == []
