@@ -59,6 +59,16 @@
     }
   });
 
+  // After an in-place save refused a field, bring the first message into view (on a
+  // phone the Save button is far below the fields, under a tall top bar).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelector) return;
+    var form = document.getElementById(target.id) || target;
+    var error = form.querySelector(".field--error, .form-error, .conflict");
+    if (error && error.scrollIntoView) error.scrollIntoView({ block: "center" });
+  });
+
   document.addEventListener("change", function (event) {
     var select = event.target.closest("[data-autosubmit]");
     if (select && select.form) select.form.submit();
