@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from directories.models import Kind as DirKind
 from directories.widgets import SuggestInput
-from orders.models import MAX_QUANTITY, Order, OrderLine
+from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
 from orders.workflow import Kind, Status
 from workshop.lib.money import MAX_AMOUNT
 from workshop.lib.phones import format_phone, normalize_phone
@@ -50,6 +50,24 @@ def money_field(label, **kwargs) -> forms.DecimalField:
             "invalid": _("Enter an amount, for example 1500 or 1500,50."),
         },
         **kwargs,
+    )
+
+
+def due_date_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[validate_year],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def visit_at_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        validators=[validate_year],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
@@ -156,19 +174,11 @@ class OrderCreateForm(forms.Form):
         widget=SuggestInput(kind=DirKind.PROBLEM),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    visit_at = forms.DateTimeField(
-        label=_("Visit time"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    visit_at = visit_at_field(_("Visit time"))
     estimate = money_field(_("Estimate"))
     diagnostic_cost = money_field(_("Diagnostic cost"))
     prepayment = money_field(_("Prepayment"))
-    due_date = forms.DateField(
-        label=_("Due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    due_date = due_date_field(_("Due date"))
     notes = text_area(_("Notes"), rows=2)
 
     def __init__(self, *args, kind: str, workshop, branches, members, **kwargs):
@@ -332,17 +342,9 @@ class OrderCardForm(forms.Form):
     estimate = money_field(_("Estimate"))
     prepayment = money_field(_("Prepayment"))
     partner = suggest(_("Partner"), DirKind.PARTNER, max_length=200)
-    due_date = forms.DateField(
-        label=_("Due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    due_date = due_date_field(_("Due date"))
     address = forms.CharField(label=_("Call-out address"), max_length=300, required=False)
-    visit_at = forms.DateTimeField(
-        label=_("Visit time"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    visit_at = visit_at_field(_("Visit time"))
     client_name = forms.CharField(label=_("Client name"), max_length=200)
     client_phone = forms.CharField(
         label=_("Phone"), max_length=64, widget=forms.TextInput(attrs={"type": "tel"})

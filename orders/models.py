@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -19,6 +20,20 @@ from workshop.lib.money import MAX_AMOUNT, MoneyField
 from workshop.lib.phones import format_phone, try_normalize_phone
 
 MAX_QUANTITY = 100_000
+
+# Dates outside this range are typing slips (a year "0001" or "20266"). Year 1 also
+# breaks time-zone arithmetic and lies outside PostgreSQL's timestamp range, which
+# turned into 500s on save and on every list showing the order.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def validate_year(value) -> None:
+    if value is not None and not (MIN_YEAR <= value.year <= MAX_YEAR):
+        raise ValidationError(
+            _("Enter a date between the years %(min)s and %(max)s."),
+            code="year_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )
 
 
 # Anything that is not a letter or digit separates words in a name key: "Мамин-Сибиряк",
@@ -211,9 +226,11 @@ class Order(TenantModel):
         verbose_name=_("accepted by"),
         editable=False,
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[validate_year])
     address = models.CharField(_("call-out address"), max_length=300, blank=True)
-    visit_at = models.DateTimeField(_("visit time"), null=True, blank=True)
+    visit_at = models.DateTimeField(
+        _("visit time"), null=True, blank=True, validators=[validate_year]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -293,3 +293,37 @@ def test_card_initial_reads_the_order(repair_order, manager):
     form = OrderCardForm(order=repair_order, membership=manager, members={}, can=lambda p: True)
     assert card_initial(repair_order)["client_phone"] == "+7 912 345-67-89"
     assert form.editable
+
+
+def test_card_due_date_year_one_is_refused_beside_the_field(manager_client, repair_order):
+    data = card_post(manager_client, repair_order, due_date="0001-01-01")
+    response = manager_client.post(card_url(repair_order), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "due_date": ["Enter a date between the years 2000 and 2100."]
+    }
+    assert Order.objects.get().due_date is None
+
+
+def test_card_service_refuses_a_year_one_visit(manager, workshop, branch):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    order = services.order_create(
+        workshop=workshop,
+        branch=branch,
+        kind="call_out",
+        by=manager,
+        client_data={"phone": "+79161234567", "name": "Ольга"},
+        order_data={"address": "ул. Ленина, 1", "visit_at": timezone.now()},
+    )
+    year_one = timezone.make_aware(datetime.datetime(1, 1, 2))
+    with pytest.raises(ValidationError) as caught:
+        services.order_update(
+            order=order, data={"visit_at": year_one}, version=order.version, by=manager
+        )
+    assert caught.value.message_dict == {
+        "visit_at": ["Enter a date between the years 2000 and 2100."]
+    }

@@ -291,3 +291,30 @@ def test_lookup_skips_deleted_clients(manager_client, repair_order):
     Client.objects.filter(pk=repair_order.client_id).update(is_deleted=True)
     response = manager_client.get(reverse("orders:lookup"), {"phone": "+79123456789"})
     assert response.context["client"] is None
+
+
+@pytest.mark.parametrize("visit_at", ["0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T10:00"])
+def test_forms_call_out_visit_time_out_of_range_is_refused(manager_client, branch, visit_at):
+    data = {
+        "branch": branch.pk,
+        "phone": "+79161234567",
+        "name": "Ольга",
+        "address": "ул. Ленина, 1",
+        "visit_at": visit_at,
+    }
+    response = manager_client.post(reverse("orders:new_call_out"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "visit_at": ["Enter a date between the years 2000 and 2100."]
+    }
+    assert Order.objects.count() == 0
+
+
+def test_forms_repair_due_date_year_one_is_refused(manager_client, branch):
+    data = {**REPAIR, "branch": branch.pk, "due_date": "0001-01-01"}
+    response = manager_client.post(reverse("orders:new_repair"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "due_date": ["Enter a date between the years 2000 and 2100."]
+    }
+    assert Order.objects.count() == 0
