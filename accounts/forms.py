@@ -7,7 +7,7 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Role, User
+from accounts.models import Branch, Role, User, branch_name_key
 
 # The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
 # and a longer address would fail at full_clean() or in the database (a 500) instead of
@@ -181,10 +181,27 @@ class MembershipForm(RoleBranchesForm):
     """A member's role and branches, as the director changes them."""
 
 
+BRANCH_NAME_TAKEN = _("A branch with this name already exists.")
+
+
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
         fields = ["name", "address", "phone"]
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        # Compared in Python, not with name__iexact: SQLite folds only ASCII letters, and a
+        # workshop has a handful of branches.
+        others = Branch.objects.for_workshop(self.workshop).exclude(pk=self.instance.pk)
+        key = branch_name_key(name)
+        if any(branch_name_key(other) == key for other in others.values_list("name", flat=True)):
+            raise forms.ValidationError(BRANCH_NAME_TAKEN, code="taken")
+        return name
 
 
 def _clean_pin(value: str) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -65,6 +66,11 @@ class Workshop(models.Model):
         return self.name
 
 
+def branch_name_key(name: str) -> str:
+    """What makes two branch names the same: case and surrounding spaces do not count."""
+    return name.strip().casefold()
+
+
 class Branch(TenantModel):
     workshop = models.ForeignKey(
         Workshop, on_delete=models.CASCADE, related_name="branches", editable=False
@@ -79,7 +85,11 @@ class Branch(TenantModel):
         verbose_name_plural = _("branches")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["workshop", "name"], name="branch_name_unique")
+            models.UniqueConstraint(fields=["workshop", "name"], name="branch_name_unique"),
+            # The form compares names case-insensitively; this keeps two requests at the
+            # same moment ("Main" and "main") to the same rule. SQLite's lower() folds
+            # ASCII only, PostgreSQL's every letter; the form check covers the rest.
+            models.UniqueConstraint("workshop", Lower("name"), name="branch_name_ci_unique"),
         ]
 
     def __str__(self) -> str:

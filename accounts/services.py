@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,6 +25,7 @@ from accounts.models import (
     SignInEvent,
     User,
     Workshop,
+    branch_name_key,
 )
 
 SIGNUP_SALT = "accounts.signup"
@@ -211,6 +212,33 @@ def invitation_accept(
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["status", "accepted_at"])
     return membership
+
+
+# Branches
+
+
+class BranchNameTaken(AccountError):
+    """Another branch of the workshop has this name (perhaps saved a moment ago)."""
+
+
+def branch_save(*, branch: Branch) -> Branch:
+    """Create or rename a branch; a name already taken in the workshop is BranchNameTaken.
+
+    The form checks the name first, but two requests can pass that check at the same
+    moment; the unique constraints decide, and the savepoint keeps any surrounding
+    transaction usable after the refused INSERT/UPDATE.
+    """
+    branch.full_clean(exclude=["workshop"])
+    try:
+        with transaction.atomic():
+            branch.save()
+    except IntegrityError:
+        others = Branch.objects.for_workshop(branch.workshop).exclude(pk=branch.pk)
+        key = branch_name_key(branch.name)
+        if not any(branch_name_key(n) == key for n in others.values_list("name", flat=True)):
+            raise
+        raise BranchNameTaken(branch.name) from None
+    return branch
 
 
 # Staff

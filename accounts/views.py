@@ -17,6 +17,7 @@ from accounts import middleware as guard
 from accounts.decorators import requires
 from accounts.emails import send_templated
 from accounts.forms import (
+    BRANCH_NAME_TAKEN,
     BranchForm,
     ChangePasswordForm,
     ConfirmForm,
@@ -42,6 +43,8 @@ from accounts.models import (
 )
 from accounts.services import (
     AccountError,
+    BranchNameTaken,
+    branch_save,
     invitation_accept,
     invitation_create,
     invitation_from_token,
@@ -406,16 +409,23 @@ def get_branch_or_404(request: WorkshopRequest, branch_id: int) -> Branch:
     return get_object_or_404(Branch.objects.for_workshop(request.workshop), pk=branch_id)
 
 
+def _branch_save(form: BranchForm, branch: Branch) -> bool:
+    """Save the form's branch; a name taken meanwhile becomes the same field error."""
+    try:
+        branch_save(branch=branch)
+    except BranchNameTaken:
+        form.add_error("name", BRANCH_NAME_TAKEN)
+        return False
+    return True
+
+
 @requires("accounts.manage_branches")
 def branches(request: WorkshopRequest) -> HttpResponse:
-    form = BranchForm(request.POST or None)
+    form = BranchForm(request.POST or None, workshop=request.workshop)
     if request.method == "POST" and form.is_valid():
         branch = form.save(commit=False)
         branch.workshop = request.workshop
-        if Branch.objects.for_workshop(request.workshop).filter(name=branch.name).exists():
-            form.add_error("name", _("A branch with this name already exists."))
-        else:
-            branch.save()
+        if _branch_save(form, branch):
             messages.success(request, _("Branch %(name)s added.") % {"name": branch.name})
             return redirect("accounts:branches")
     return render(
@@ -428,19 +438,17 @@ def branches(request: WorkshopRequest) -> HttpResponse:
 @requires("accounts.manage_branches")
 def branch_edit(request: WorkshopRequest, branch_id: int) -> HttpResponse:
     branch = get_branch_or_404(request, branch_id)
-    form = BranchForm(request.POST or None, instance=branch)
-    if request.method == "POST" and form.is_valid():
-        name = form.cleaned_data["name"]
-        clash = (
-            Branch.objects.for_workshop(request.workshop).filter(name=name).exclude(pk=branch.pk)
-        )
-        if clash.exists():
-            form.add_error("name", _("A branch with this name already exists."))
-        else:
-            form.save()
-            messages.success(request, _("Branch saved."))
-            return redirect("accounts:branches")
-    return render(request, "accounts/branch_edit.html", {"form": form, "branch": branch})
+    # The form writes the typed name onto the instance; the heading keeps the saved one.
+    saved_name = branch.name
+    form = BranchForm(request.POST or None, instance=branch, workshop=request.workshop)
+    if request.method == "POST" and form.is_valid() and _branch_save(form, branch):
+        messages.success(request, _("Branch saved."))
+        return redirect("accounts:branches")
+    return render(
+        request,
+        "accounts/branch_edit.html",
+        {"form": form, "branch": branch, "saved_name": saved_name},
+    )
 
 
 @require_POST
