@@ -7,7 +7,6 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -79,6 +78,9 @@ class Branch(TenantModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # branch_name_key(name), kept by save(): Python's casefold, since SQLite's lower()
+    # folds ASCII letters only.
+    name_key = models.CharField(max_length=200, editable=False)
 
     class Meta:
         verbose_name = _("branch")
@@ -86,14 +88,20 @@ class Branch(TenantModel):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["workshop", "name"], name="branch_name_unique"),
-            # The form compares names case-insensitively; this keeps two requests at the
-            # same moment ("Main" and "main") to the same rule. SQLite's lower() folds
-            # ASCII only, PostgreSQL's every letter; the form check covers the rest.
-            models.UniqueConstraint("workshop", Lower("name"), name="branch_name_ci_unique"),
+            # The form compares names without case; this keeps two requests at the same
+            # moment ("Main" and "main") to the same rule, on SQLite as on PostgreSQL.
+            models.UniqueConstraint(fields=["workshop", "name_key"], name="branch_name_key_unique"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = branch_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class UserManager(BaseUserManager):

@@ -69,12 +69,14 @@ def _clash_after_check(monkeypatch, workshop, name: str) -> None:
     monkeypatch.setattr(BranchForm, "clean_name", check_then_lose_the_race)
 
 
-@pytest.mark.parametrize("rival", ["South", "SOUTH"])
+@pytest.mark.parametrize(
+    ("typed", "rival"), [("South", "South"), ("South", "SOUTH"), ("Южный", "ЮЖНЫЙ")]
+)
 def test_two_creations_at_the_same_moment_give_the_field_error_not_a_500(
-    director_client, workshop, branch, monkeypatch, rival
+    director_client, workshop, branch, monkeypatch, typed, rival
 ):
     _clash_after_check(monkeypatch, workshop, rival)
-    response = director_client.post(reverse("accounts:branches"), {"name": "South"})
+    response = director_client.post(reverse("accounts:branches"), {"name": typed})
     assert response.status_code == 200
     assert response.context["form"].errors == TAKEN
     assert names(workshop) == ["Central", rival]
@@ -89,6 +91,12 @@ def test_rename_racing_a_creation_gives_the_field_error_not_a_500(
     assert response.status_code == 200
     assert response.context["form"].errors == TAKEN
     assert names(workshop) == ["Central", "North", "South"]
+
+
+def test_the_stored_name_key_follows_renames(workshop, branch):
+    branch.name = " Центр "
+    branch.save(update_fields=["name"])
+    assert Branch.objects.get(pk=branch.pk).name_key == "центр"
 
 
 def test_service_refuses_a_case_variant_inside_a_savepoint(workshop, branch, outsider):
