@@ -176,6 +176,24 @@ def _bump(order: Order, *extra_fields: str) -> None:
     order.save(update_fields=["version", "updated_at", *extra_fields])
 
 
+def _stale(locked: Order, version: int) -> StaleVersion:
+    """The refusal of a save made from version `version`, listing what happened since."""
+    since = list(
+        JournalEntry.objects.filter(order=locked, version__gt=version)
+        .select_related("by__user")
+        .order_by("id")
+    )
+    return StaleVersion(current_version=locked.version, entries=since)
+
+
+def _refuse_stale(locked: Order, version: int | None) -> None:
+    """Refuse a write decided on an older view of the order. `None` means the caller
+    read the order in this same request (no screen in between), so there is nothing
+    to compare."""
+    if version is not None and locked.version != version:
+        raise _stale(locked, version)
+
+
 def _lock(order: Order) -> Order:
     return (
         Order.objects.select_for_update(of=("self",))
@@ -467,12 +485,7 @@ def order_update(
     """
     locked = _lock(order)
     if locked.version != version:
-        since = list(
-            JournalEntry.objects.filter(order=locked, version__gt=version)
-            .select_related("by__user")
-            .order_by("id")
-        )
-        raise StaleVersion(current_version=locked.version, entries=since)
+        raise _stale(locked, version)
 
     changes: list[tuple[Any, str, str, Any, Any]] = []  # (object, field, journal key, old, new)
     for name, new in data.items():
@@ -618,8 +631,12 @@ def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> No
 
 
 @transaction.atomic
-def line_add(*, order: Order, data: Mapping[str, Any], by: Membership) -> OrderLine:
+def line_add(
+    *, order: Order, data: Mapping[str, Any], by: Membership, version: int | None = None
+) -> OrderLine:
+    """Add a line; `version` is the order version the person's screen showed."""
     locked = _lock(order)
+    _refuse_stale(locked, version)
     values = _line_values(data)
     _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
@@ -640,8 +657,13 @@ def line_add(*, order: Order, data: Mapping[str, Any], by: Membership) -> OrderL
 
 
 @transaction.atomic
-def line_update(*, line: OrderLine, data: Mapping[str, Any], by: Membership) -> list[JournalEntry]:
+def line_update(
+    *, line: OrderLine, data: Mapping[str, Any], by: Membership, version: int | None = None
+) -> list[JournalEntry]:
+    """Change a line; a `version` older than the order's is refused (StaleVersion), so a
+    stale row never writes its old values over a colleague's newer ones."""
     locked = _lock(line.order)
+    _refuse_stale(locked, version)
     current = OrderLine.objects.select_related("performer__user").get(pk=line.pk, order=locked)
     values = _line_values(data)
     _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
@@ -671,8 +693,9 @@ def line_update(*, line: OrderLine, data: Mapping[str, Any], by: Membership) -> 
 
 
 @transaction.atomic
-def line_remove(*, line: OrderLine, by: Membership) -> None:
+def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) -> None:
     locked = _lock(line.order)
+    _refuse_stale(locked, version)
     current = OrderLine.objects.get(pk=line.pk, order=locked)
     _check_line_rights(locked, by, [current.kind])
     current.delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -459,6 +459,9 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         "transitions": transitions if not order.is_deleted else [],
         "tab": tab_of(order.status),
         "status_label": Status(order.status).label,
+        # An in-place save of the card also refreshes the lines: their forms carry the
+        # order version, which the save moved on.
+        "in_place": request.method == "POST" and bool(request.htmx),
     }
     context.update(extra)
     return context
@@ -599,20 +602,65 @@ def _lines_response(request, order_number: int, **extra) -> HttpResponse:
     return render(request, "orders/card.html#lines", ctx)
 
 
+def _lines_refused(request, order_number: int, message, **extra) -> HttpResponse:
+    """A refused line change: the fragment with the message for htmx; a plain form post
+    goes back to the card with the message (never a bare fragment as a page)."""
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect("orders:card", order_number=order_number)
+    return _lines_response(request, order_number, **extra)
+
+
+def _lines_done(request, order_number: int) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, _("Lines saved."))
+        return redirect("orders:card", order_number=order_number)
+    return _lines_response(request, order_number)
+
+
+def _posted_version(request: WorkshopRequest) -> int | None:
+    return _int(request.POST.get("version"))
+
+
+def _stale_lines(request, order_number: int, exc: services.StaleVersion) -> HttpResponse:
+    message = "{} {}".format(exc.message, _("The lines below are the latest: check and try again."))
+    return _lines_refused(request, order_number, message, lines_notice=message)
+
+
+def _no_version(request, order_number: int) -> HttpResponse:
+    message = _("This form is out of date. Reload the order and try again.")
+    if not request.htmx:
+        return HttpResponseBadRequest(message)
+    return _lines_response(request, order_number, lines_notice=message)
+
+
 @require_POST
 @requires("orders.edit_work")
 def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
+    version = _posted_version(request)
+    if version is None:
+        return _no_version(request, order_number)
     members = active_members(request)
     form = LineForm(request.POST, members=members, auto_id="newline_%s")
     if not form.is_valid():
-        return _lines_response(request, order_number, new_line=form)
+        return _lines_refused(request, order_number, _form_errors(form), new_line=form)
     try:
-        services.line_add(order=order, data=form.values(), by=request.membership)
+        services.line_add(order=order, data=form.values(), by=request.membership, version=version)
+    except services.StaleVersion as exc:
+        return _stale_lines(request, order_number, exc)
     except (services.OrderError, ValidationError) as exc:
         form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
-        return _lines_response(request, order_number, new_line=form)
-    return _lines_response(request, order_number)
+        return _lines_refused(request, order_number, _form_errors(form), new_line=form)
+    return _lines_done(request, order_number)
+
+
+def _form_errors(form) -> str:
+    parts = [
+        f"{form[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+        for f, e in form.errors.items()
+    ]
+    return "; ".join(parts)
 
 
 @require_POST
@@ -620,16 +668,21 @@ def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
 def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
     line = get_line_or_404(order, line_id)
+    version = _posted_version(request)
+    if version is None:
+        return _no_version(request, order_number)
     form = LineForm(request.POST, members=active_members(request), auto_id=f"line{line.pk}_%s")
     if not form.is_valid():
-        errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        return _lines_response(request, order_number, line_error=(line.pk, errors))
+        errors = _form_errors(form)
+        return _lines_refused(request, order_number, errors, line_error=(line.pk, errors))
     try:
-        services.line_update(line=line, data=form.values(), by=request.membership)
+        services.line_update(line=line, data=form.values(), by=request.membership, version=version)
+    except services.StaleVersion as exc:
+        return _stale_lines(request, order_number, exc)
     except (services.OrderError, ValidationError) as exc:
         message = getattr(exc, "message", None) or "; ".join(exc.messages)
-        return _lines_response(request, order_number, line_error=(line.pk, message))
-    return _lines_response(request, order_number)
+        return _lines_refused(request, order_number, message, line_error=(line.pk, message))
+    return _lines_done(request, order_number)
 
 
 @require_POST
@@ -637,11 +690,16 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
 def line_remove(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
     line = get_line_or_404(order, line_id)
+    version = _posted_version(request)
+    if version is None:
+        return _no_version(request, order_number)
     try:
-        services.line_remove(line=line, by=request.membership)
+        services.line_remove(line=line, by=request.membership, version=version)
+    except services.StaleVersion as exc:
+        return _stale_lines(request, order_number, exc)
     except services.OrderError as exc:
-        return _lines_response(request, order_number, line_error=(line.pk, exc.message))
-    return _lines_response(request, order_number)
+        return _lines_refused(request, order_number, exc.message, line_error=(line.pk, exc.message))
+    return _lines_done(request, order_number)
 
 
 @require_POST

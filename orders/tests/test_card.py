@@ -145,7 +145,7 @@ def test_card_technician_cannot_delete_or_add_goods(technician_client, technicia
     assert technician_client.post(url).status_code == 403
     add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
     technician_client.post(
-        add, {"kind": "goods", "name": "SSD", "quantity": 1, "unit_price": "5000"}
+        add, {"kind": "goods", "name": "SSD", "quantity": 1, "unit_price": "5000", "version": 1}
     )
     assert OrderLine.objects.count() == 0
     technician_client.post(
@@ -156,6 +156,7 @@ def test_card_technician_cannot_delete_or_add_goods(technician_client, technicia
             "quantity": 1,
             "unit_price": "1500",
             "performer": technician.pk,
+            "version": 1,
         },
     )
     assert list(OrderLine.objects.values_list("name", "performer")) == [("Чистка", technician.pk)]
@@ -203,13 +204,14 @@ def test_card_prices_after_issue_are_the_directors(
         "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
     )
     manager_client.post(
-        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1"}
+        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1", "version": 2}
     )
     assert OrderLine.objects.get().unit_price == Decimal("2000.00")
     form = manager_client.get(card_url(repair_order)).context["form"]
     assert form.fields["estimate"].disabled and form.fields["prepayment"].disabled
     director_client.post(
-        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1800"}
+        upd,
+        {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1800", "version": 2},
     )
     assert OrderLine.objects.get().unit_price == Decimal("1800.00")
     assert Order.objects.get().lines_total == Decimal("1800.00")
@@ -221,7 +223,13 @@ def test_card_lines_add_change_remove_keep_totals_and_journal(
     add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
     response = manager_client.post(
         add,
-        {"kind": "service", "name": "Замена экрана 📱", "quantity": 2, "unit_price": "1 500,50"},
+        {
+            "kind": "service",
+            "name": "Замена экрана 📱",
+            "quantity": 2,
+            "unit_price": "1 500,50",
+            "version": 1,
+        },
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -232,17 +240,32 @@ def test_card_lines_add_change_remove_keep_totals_and_journal(
         "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
     )
     manager_client.post(
-        upd, {"kind": "service", "name": "Замена экрана 📱", "quantity": 3, "unit_price": "1500.50"}
+        upd,
+        {
+            "kind": "service",
+            "name": "Замена экрана 📱",
+            "quantity": 3,
+            "unit_price": "1500.50",
+            "version": 2,
+        },
     )
     assert Order.objects.get().lines_total == Decimal("4501.50")
     response = manager_client.post(
-        upd, {"kind": "service", "name": "Замена экрана", "quantity": 0, "unit_price": "1"}
+        upd,
+        {
+            "kind": "service",
+            "name": "Замена экрана",
+            "quantity": 0,
+            "unit_price": "1",
+            "version": 3,
+        },
+        headers={"HX-Request": "true"},
     )
     assert "At least 1." in response.content.decode()
     rm = reverse(
         "orders:line_remove", kwargs={"order_number": repair_order.number, "line_id": line.pk}
     )
-    manager_client.post(rm)
+    manager_client.post(rm, {"version": 3})
     assert Order.objects.get().lines_total == Decimal("0.00")
     assert [(e.action, e.field) for e in JournalEntry.objects.order_by("id")] == [
         ("created", ""),
@@ -255,7 +278,15 @@ def test_card_lines_add_change_remove_keep_totals_and_journal(
 def test_card_absurd_line_price_is_refused(manager_client, repair_order):
     add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
     response = manager_client.post(
-        add, {"kind": "service", "name": "X", "quantity": 1, "unit_price": "1000000000000"}
+        add,
+        {
+            "kind": "service",
+            "name": "X",
+            "quantity": 1,
+            "unit_price": "1000000000000",
+            "version": 1,
+        },
+        headers={"HX-Request": "true"},
     )
     assert "That is more than any bill" in response.content.decode()
     assert OrderLine.objects.count() == 0
@@ -327,3 +358,71 @@ def test_card_service_refuses_a_year_one_visit(manager, workshop, branch):
     assert caught.value.message_dict == {
         "visit_at": ["Enter a date between the years 2000 and 2100."]
     }
+
+
+def line_row(**values):
+    return {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "2000", **values}
+
+
+def test_card_line_from_a_stale_card_is_refused(
+    manager_client, director_client, manager, repair_order
+):
+    line = services.line_add(
+        order=repair_order,
+        data={"name": "Ремонт", "quantity": 1, "unit_price": Decimal("2000")},
+        by=manager,
+    )
+    upd = reverse(
+        "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    seen = Order.objects.get().version
+    director_client.post(upd, line_row(unit_price="1800", version=seen))
+    # The manager's row still shows 2000 from version `seen`; they change the quantity.
+    response = manager_client.post(
+        upd, line_row(quantity=2, version=seen), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert (
+        "Someone else saved this order while you were editing it. Nothing was saved. "
+        "The lines below are the latest: check and try again." in response.content.decode()
+    )
+    line.refresh_from_db()
+    assert (line.quantity, line.unit_price) == (1, Decimal("1800.00"))
+    rm = reverse(
+        "orders:line_remove", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    manager_client.post(rm, {"version": seen})
+    manager_client.post(add, line_row(name="Чистка", version=seen))
+    assert list(OrderLine.objects.values_list("name", flat=True)) == ["Ремонт"]
+    assert Order.objects.get().version == seen + 1
+
+
+def test_card_line_post_without_version_is_refused(manager_client, repair_order):
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(add, line_row())
+    assert response.status_code == 400
+    assert OrderLine.objects.count() == 0
+
+
+def test_card_in_place_save_refreshes_the_line_forms_version(manager_client, manager, repair_order):
+    services.line_add(
+        order=repair_order, data={"name": "Ремонт", "quantity": 1, "unit_price": 1}, by=manager
+    )
+    data = card_post(manager_client, repair_order, notes="позвонить")
+    html = manager_client.post(
+        card_url(repair_order), data, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<section id="lines" class="card lines" hx-swap-oob="true">' in html
+    assert 'name="version" id="order-version" value="3"' in html
+    assert html.count('name="version" value="3"') == 2  # the line and the new line
+
+
+def test_card_plain_line_post_goes_back_to_the_card_with_a_message(manager_client, repair_order):
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(add, line_row(version=1), follow=True)
+    assert response.redirect_chain == [(card_url(repair_order), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["Lines saved."]
+    response = manager_client.post(add, line_row(quantity=0, version=2), follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Qty: At least 1."]
+    assert OrderLine.objects.count() == 1
