@@ -317,11 +317,15 @@ def pin_failures_reset(*, user: User) -> None:
 
 
 def signin_record(*, email: str, ip: str | None, user_agent: str, outcome: str) -> None:
-    """Log an attempt in every workshop the e-mail belongs to (unknown e-mails: axes logs)."""
+    """Log an attempt in every workshop where the e-mail's owner is a member now.
+
+    Only active memberships: a former employer must not follow where and when an
+    ex-employee signs in. Unknown e-mails belong to no workshop; axes logs those.
+    """
     user = User.objects.filter(email=email).first()
     if user is None:
         return
-    memberships = Membership.objects.filter(user=user).select_related("workshop")
+    memberships = Membership.objects.filter(user=user, is_active=True).select_related("workshop")
     for membership in memberships:
         with scope(workshop=membership.workshop):
             SignInEvent.objects.create(

@@ -611,9 +611,14 @@ def invitation_revoke_view(request: WorkshopRequest, invitation_id: int) -> Http
 
 @requires("accounts.view_signins")
 def signins(request: WorkshopRequest) -> HttpResponse:
-    events = SignInEvent.objects.for_workshop(request.workshop).select_related("user")[
-        :SIGNIN_LOG_SIZE
-    ]
+    # Current staff only: rows kept from someone's time here stop showing once they
+    # leave (and show again if they come back).
+    members = Membership.objects.for_workshop(request.workshop).filter(is_active=True)
+    events = (
+        SignInEvent.objects.for_workshop(request.workshop)
+        .filter(user__in=members.values("user"))
+        .select_related("user")[:SIGNIN_LOG_SIZE]
+    )
     return render(
         request,
         "accounts/signins.html",

@@ -261,3 +261,61 @@ def test_member_without_an_active_workshop_is_told_and_not_signed_in(workshop):
     assert response.context["form"].errors == {
         "__all__": ["Your account is not active in any workshop. Ask your director."]
     }
+
+
+# The sign-in log shows current staff only
+
+
+def test_ex_employee_signing_in_elsewhere_is_not_shown_to_the_former_employer(
+    director, director_client, workshop, outsider
+):
+    # Ivy works in both workshops; the first one lets her go.
+    ivy = MembershipFactory(workshop=workshop, user__full_name="Ivy Leaver")
+    MembershipFactory(workshop=outsider.workshop, user=ivy.user)
+    assert attempt(ivy.user.email, TEST_PASSWORD).status_code == 302
+    director_client.post(reverse("accounts:member_toggle", kwargs={"membership_id": ivy.pk}))
+    ivy.refresh_from_db()
+    assert ivy.is_active is False
+
+    attempt(ivy.user.email, "wrong", ip="10.0.0.7")
+    assert attempt(ivy.user.email, TEST_PASSWORD, ip="10.0.0.7").status_code == 302
+
+    # Logged only where she works now...
+    assert list(
+        SignInEvent.objects.filter(user=ivy.user)
+        .order_by("id")
+        .values_list("workshop_id", "ip_address", "outcome")
+    ) == [
+        (workshop.pk, "10.0.0.1", SignInOutcome.SUCCESS),
+        (outsider.workshop_id, "10.0.0.1", SignInOutcome.SUCCESS),
+        (outsider.workshop_id, "10.0.0.7", SignInOutcome.FAILURE),
+        (outsider.workshop_id, "10.0.0.7", SignInOutcome.SUCCESS),
+    ]
+    # ...and the former employer's page hides even the rows from her time there.
+    director_client.get(reverse("home"))  # shows the "deactivated" message first
+    response = director_client.get(reverse("accounts:signins"))
+    assert [e.user_id for e in response.context["events"]] == [director.user_id]
+    assert ivy.user.email not in response.content.decode()
+    assert "Ivy Leaver" not in response.content.decode()
+
+
+def test_sign_in_log_shows_current_members_successes_and_failures(
+    director, director_client, manager, technician
+):
+    attempt(manager.user.email, "wrong")
+    attempt(technician.user.email, TEST_PASSWORD)
+
+    def shown():
+        events = director_client.get(reverse("accounts:signins")).context["events"]
+        # The director's own client signed in first (force_login logs it too).
+        return [(e.email, e.outcome) for e in events]
+
+    technician_ok = (technician.user.email, SignInOutcome.SUCCESS)
+    manager_failed = (manager.user.email, SignInOutcome.FAILURE)
+    director_ok = (director.user.email, SignInOutcome.SUCCESS)
+    assert shown() == [technician_ok, manager_failed, director_ok]
+    # Off the staff, out of the log; back on the staff, back in it.
+    director_client.post(reverse("accounts:member_toggle", kwargs={"membership_id": manager.pk}))
+    assert shown() == [technician_ok, director_ok]
+    director_client.post(reverse("accounts:member_toggle", kwargs={"membership_id": manager.pk}))
+    assert shown() == [technician_ok, manager_failed, director_ok]
