@@ -283,11 +283,25 @@ class LineForm(forms.Form):
     )
     unit_price = money_field(_("Price"))
 
-    def __init__(self, *args, members, default_kind=OrderLine.LineKind.SERVICE, **kwargs):
+    def __init__(
+        self,
+        *args,
+        members,
+        default_kind=OrderLine.LineKind.SERVICE,
+        own: Membership | None = None,
+        price_locked: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if own is not None:
+            # Technicians record their own work: the performer is always themselves.
+            members = {own.pk: own}
         self.fields["performer"] = MemberChoiceField(
             label=_("Performed / sold by"), members=members
         )
+        if price_locked:
+            # A recorded line's price is the front desk's; the posted value is ignored.
+            self.fields["unit_price"].disabled = True
         self.fields["kind"].initial = default_kind
         if default_kind == OrderLine.LineKind.GOODS:
             self.fields["name"].widget = SuggestInput(kind=DirKind.GOODS, price_field="unit_price")
@@ -303,6 +317,16 @@ class LineForm(forms.Form):
         return {
             n: self.cleaned_data[n] for n in ("kind", "name", "quantity", "unit_price", "performer")
         }
+
+
+def line_initial(line: OrderLine) -> dict:
+    return {
+        "kind": line.kind,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "performer": str(line.performer_id or ""),
+    }
 
 
 class BaseLineFormSet(forms.BaseFormSet):

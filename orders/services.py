@@ -470,7 +470,8 @@ def order_create(
 
 def _line_values(data: Mapping[str, Any]) -> dict:
     values = {name: data[name] for name in LINE_FIELDS if name in data}
-    values["name"] = (values.get("name") or "").strip()
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
     return values
 
 
@@ -630,6 +631,29 @@ def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> No
         raise NotPermitted(_("Technicians record work (services); goods are entered at the desk."))
 
 
+def _check_own_line(by: Membership, *, current: OrderLine | None, values: dict) -> None:
+    """Without orders.edit (technicians) a person records their own work: lines with
+    themselves as performer, and they may not reprice, reassign or remove anyone's line
+    but their own, nor change a price once the line is recorded."""
+    if role_can(by.role, "orders.edit"):
+        return
+    if current is not None and current.performer_id != by.pk:
+        raise NotPermitted(_("You may change only the lines you performed."))
+    performer = values.get("performer", current.performer if current else None)
+    if performer is None and current is None:
+        values["performer"] = by
+    elif getattr(performer, "pk", None) != by.pk:
+        raise NotPermitted(
+            _("Technicians record their own work: choose yourself as the performer.")
+        )
+    if (
+        current is not None
+        and "unit_price" in values
+        and values["unit_price"] != current.unit_price
+    ):
+        raise NotPermitted(_("Only the front desk may change the price of a recorded line."))
+
+
 @transaction.atomic
 def line_add(
     *, order: Order, data: Mapping[str, Any], by: Membership, version: int | None = None
@@ -639,6 +663,7 @@ def line_add(
     _refuse_stale(locked, version)
     values = _line_values(data)
     _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
+    _check_own_line(by, current=None, values=values)
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
     _clean(line, exclude=["workshop", "order"])
     line.save()
@@ -667,6 +692,7 @@ def line_update(
     current = OrderLine.objects.select_related("performer__user").get(pk=line.pk, order=locked)
     values = _line_values(data)
     _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
+    _check_own_line(by, current=current, values=values)
     changes = [
         (name, getattr(current, name), new)
         for name, new in values.items()
@@ -698,6 +724,7 @@ def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) 
     _refuse_stale(locked, version)
     current = OrderLine.objects.get(pk=line.pk, order=locked)
     _check_line_rights(locked, by, [current.kind])
+    _check_own_line(by, current=current, values={})
     current.delete()
     _recount(locked)
     _bump(locked, "lines_total")

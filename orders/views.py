@@ -18,7 +18,14 @@ from accounts.decorators import requires
 from accounts.models import Branch, Membership
 from accounts.permissions import role_can
 from orders import services
-from orders.forms import KIND_FIELDS, LineForm, LineFormSet, OrderCardForm, OrderCreateForm
+from orders.forms import (
+    KIND_FIELDS,
+    LineForm,
+    LineFormSet,
+    OrderCardForm,
+    OrderCreateForm,
+    line_initial,
+)
 from orders.models import Client, Device, JournalEntry, Order, OrderLine
 from orders.workflow import (
     TAB_ORDER,
@@ -408,21 +415,28 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
             "performer__user"
         )
     )
+    lines_locked = order.is_deleted or (
+        order.status in (Status.ISSUED, Status.CANCELLED) and not can("orders.edit_after_issue")
+    )
+    lines_editable = not lines_locked and can("orders.edit_work")
+    desk = can("orders.edit")
+    me = request.membership
+    own = None if desk else me
     line_forms = [
         (
             line,
             LineForm(
-                initial={
-                    "kind": line.kind,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "performer": str(line.performer_id or ""),
-                },
+                initial=line_initial(line),
                 members=members,
                 default_kind=line.kind,
+                own=own,
+                price_locked=not desk,
                 auto_id=f"line{line.pk}_%s",
-            ),
+            )
+            # Technicians edit only their own service lines; the rest they just read.
+            if lines_editable
+            and (desk or (line.kind == OrderLine.LineKind.SERVICE and line.performer_id == me.pk))
+            else None,
         )
         for line in lines
     ]
@@ -434,26 +448,23 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     new_line = extra.pop("new_line", None) or LineForm(
         members=members,
         default_kind=default_kind,
+        own=own,
         auto_id="newline_%s",
-        initial={"performer": str(request.membership.pk)},
+        initial={"performer": str(me.pk)},
     )
-    if not can("orders.edit"):
+    if not desk:
         # Technicians record work; goods are entered at the front desk.
         new_line.fields["kind"].choices = [
             c for c in new_line.fields["kind"].choices if c[0] == OrderLine.LineKind.SERVICE
         ]
     entries, more = _journal_page(order, None)
     transitions = [(s, action_label(order.status, s)) for s in allowed(order.status)]
-    lines_locked = order.is_deleted or (
-        order.status in (Status.ISSUED, Status.CANCELLED) and not can("orders.edit_after_issue")
-    )
     context = {
         "order": order,
         "form": form,
         "line_forms": line_forms,
         "new_line": new_line,
-        "lines_editable": not lines_locked and can("orders.edit_work"),
-        "goods_allowed": can("orders.edit"),
+        "lines_editable": lines_editable,
         "entries": entries,
         "journal_more": more,
         "transitions": transitions if not order.is_deleted else [],
@@ -641,8 +652,13 @@ def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
     version = _posted_version(request)
     if version is None:
         return _no_version(request, order_number)
-    members = active_members(request)
-    form = LineForm(request.POST, members=members, auto_id="newline_%s")
+    desk = role_can(request.membership.role, "orders.edit")
+    form = LineForm(
+        request.POST,
+        members=active_members(request),
+        own=None if desk else request.membership,
+        auto_id="newline_%s",
+    )
     if not form.is_valid():
         return _lines_refused(request, order_number, _form_errors(form), new_line=form)
     try:
@@ -671,7 +687,15 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
     version = _posted_version(request)
     if version is None:
         return _no_version(request, order_number)
-    form = LineForm(request.POST, members=active_members(request), auto_id=f"line{line.pk}_%s")
+    desk = role_can(request.membership.role, "orders.edit")
+    form = LineForm(
+        request.POST,
+        initial=line_initial(line),
+        members=active_members(request),
+        own=None if desk else request.membership,
+        price_locked=not desk,
+        auto_id=f"line{line.pk}_%s",
+    )
     if not form.is_valid():
         errors = _form_errors(form)
         return _lines_refused(request, order_number, errors, line_error=(line.pk, errors))

@@ -426,3 +426,74 @@ def test_card_plain_line_post_goes_back_to_the_card_with_a_message(manager_clien
     response = manager_client.post(add, line_row(quantity=0, version=2), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Qty: At least 1."]
     assert OrderLine.objects.count() == 1
+
+
+def test_card_technician_cannot_reprice_reassign_or_remove_others_lines(
+    technician_client, technician, manager, repair_order
+):
+    line = services.line_add(
+        order=repair_order,
+        data={
+            "kind": "service",
+            "name": "Замена платы",
+            "quantity": 1,
+            "unit_price": Decimal("9000"),
+            "performer": manager,
+        },
+        by=manager,
+    )
+    upd = reverse(
+        "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    rm = reverse(
+        "orders:line_remove", kwargs={"order_number": repair_order.number, "line_id": line.pk}
+    )
+    row = line_row(name="Замена платы", unit_price="1", performer=technician.pk, version=2)
+    response = technician_client.post(upd, row, headers={"HX-Request": "true"})
+    assert "You may change only the lines you performed." in response.content.decode()
+    response = technician_client.post(rm, {"version": 2}, headers={"HX-Request": "true"})
+    assert "You may change only the lines you performed." in response.content.decode()
+    line.refresh_from_db()
+    assert (line.unit_price, line.performer_id) == (Decimal("9000.00"), manager.pk)
+    page = technician_client.get(card_url(repair_order))
+    assert page.context["line_forms"] == [(line, None)]
+
+
+def test_card_technician_records_own_work_at_a_fixed_price(technician, repair_order):
+    line = services.line_add(
+        order=repair_order,
+        data={"kind": "service", "name": "Чистка", "quantity": 1, "unit_price": Decimal("1500")},
+        by=technician,
+    )
+    assert line.performer_id == technician.pk
+    with pytest.raises(services.NotPermitted) as caught:
+        services.line_update(line=line, data={"unit_price": Decimal("1")}, by=technician)
+    assert caught.value.message == "Only the front desk may change the price of a recorded line."
+    with pytest.raises(services.NotPermitted) as caught:
+        services.line_update(line=line, data={"performer": None}, by=technician)
+    assert caught.value.message == (
+        "Technicians record their own work: choose yourself as the performer."
+    )
+    services.line_update(line=line, data={"quantity": 2}, by=technician)
+    line.refresh_from_db()
+    assert (line.quantity, line.unit_price) == (2, Decimal("1500.00"))
+    services.line_remove(line=line, by=technician)
+    assert OrderLine.objects.count() == 0
+
+
+def test_card_technician_line_form_offers_only_themselves_and_locks_the_price(
+    technician_client, technician, repair_order
+):
+    services.line_add(
+        order=repair_order,
+        data={"name": "Чистка", "quantity": 1, "unit_price": Decimal("1500")},
+        by=technician,
+    )
+    page = technician_client.get(card_url(repair_order))
+    (_line, form), new_line = page.context["line_forms"][0], page.context["new_line"]
+    assert form.fields["unit_price"].disabled and not new_line.fields["unit_price"].disabled
+    assert form.fields["performer"].choices == [
+        ("", "—"),
+        (str(technician.pk), str(technician.user)),
+    ]
+    assert new_line.fields["performer"].choices == form.fields["performer"].choices
