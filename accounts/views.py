@@ -15,7 +15,7 @@ from django_scopes import scope
 
 from accounts import middleware as guard
 from accounts.decorators import requires
-from accounts.emails import send_templated
+from accounts.emails import RedirectThenSend, render_templated, send_templated
 from accounts.forms import (
     BRANCH_NAME_TAKEN,
     BranchForm,
@@ -151,9 +151,9 @@ def register(request: WorkshopRequest) -> HttpResponse:
             )
             for invitation in context["invitations"]
         ]
-        send_templated(template, to=data["email"], context=context)
+        message = render_templated(template, to=data["email"], context=context)
         # The same answer for every address: whether it is known stays in the mailbox.
-        return redirect("accounts:register_sent")
+        return RedirectThenSend(reverse("accounts:register_sent"), outbox=[message])
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -260,9 +260,15 @@ def _join(request: WorkshopRequest, invitation: Invitation) -> HttpResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
-    subject_template_name = "emails/password-reset-subject.txt"
-    email_template_name = "emails/password-reset-body.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        outbox = form.save(
+            request=self.request,
+            use_https=self.request.is_secure(),
+            token_generator=self.token_generator,
+        )
+        return RedirectThenSend(self.get_success_url(), outbox=outbox)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
