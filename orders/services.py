@@ -16,10 +16,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Membership, Workshop
+from accounts.models import Branch, Membership, MembershipBranch, Role, Workshop
 from accounts.permissions import role_can
 from directories import services as directory_services
 from directories.models import Kind as DirKind
@@ -200,6 +201,47 @@ def _lock(order: Order) -> Order:
         .select_related("client", "device", "assignee__user")
         .get(pk=order.pk, workshop_id=order.workshop_id)
     )
+
+
+# ---------------------------------------------------------------- people
+
+
+def branch_members(workshop: Workshop, branches: Iterable[Branch]) -> dict[int, Membership]:
+    """The active people who may be given an order of these branches: those who work in
+    one of them, and the directors (who see every branch). One query."""
+    members = (
+        Membership.objects.active()
+        .for_workshop(workshop)
+        .filter(Q(role=Role.DIRECTOR) | Q(branches__in=[b.pk for b in branches]))
+        .distinct()
+        .select_related("user")
+        .order_by("user__full_name", "id")
+    )
+    return {m.pk: m for m in members}
+
+
+def works_in(member: Membership, branch: Branch) -> bool:
+    if member.role == Role.DIRECTOR:
+        return member.is_active and member.workshop_id == branch.workshop_id
+    return (
+        member.is_active
+        and MembershipBranch.objects.filter(
+            workshop_id=branch.workshop_id, membership=member, branch=branch
+        ).exists()
+    )
+
+
+def _check_works_in(member: Membership | None, branch: Branch, field: str) -> None:
+    """Someone who does not work in the order's branch could not even open it."""
+    if member is not None and not works_in(member, branch):
+        raise ValidationError(
+            {
+                field: [
+                    _("%(name)s does not work in the branch %(branch)s.")
+                    % {"name": member.user, "branch": branch.name}
+                ]
+            }
+        )
 
 
 # ---------------------------------------------------------------- clients
@@ -448,6 +490,7 @@ def order_create(
         if name not in ORDER_FIELDS:
             raise ValueError(f"order_create cannot set {name!r}")
         setattr(order, name, value)
+    _check_works_in(order.assignee, branch, "assignee")
     _clean(order, exclude=["workshop", "number"])
     order.number = _next_number(workshop)
     order.save()
@@ -455,6 +498,7 @@ def order_create(
     new_lines = []
     for line_data in lines:
         line = OrderLine(workshop=workshop, order=order, **_line_values(line_data))
+        _check_works_in(line.performer, branch, "performer")
         _clean(line, exclude=["workshop", "order"])
         new_lines.append(line)
     for line in new_lines:
@@ -511,6 +555,8 @@ def order_update(
                 raise ValidationError({name: exc.messages}) from exc
         old = getattr(target, attr)
         if not _same(old, new):
+            if attr == "assignee" and target is locked:
+                _check_works_in(new, locked.branch, "assignee")
             changes.append((target, attr, name, old, new))
 
     if not changes:
@@ -664,6 +710,7 @@ def line_add(
     values = _line_values(data)
     _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
     _check_own_line(by, current=None, values=values)
+    _check_works_in(values.get("performer"), locked.branch, "performer")
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
     _clean(line, exclude=["workshop", "order"])
     line.save()
@@ -693,6 +740,8 @@ def line_update(
     values = _line_values(data)
     _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
     _check_own_line(by, current=current, values=values)
+    if values.get("performer") is not None and values["performer"].pk != current.performer_id:
+        _check_works_in(values["performer"], locked.branch, "performer")
     changes = [
         (name, getattr(current, name), new)
         for name, new in values.items()

@@ -77,14 +77,9 @@ def get_line_or_404(order: Order, line_id: int) -> OrderLine:
     return line
 
 
-def active_members(request: WorkshopRequest) -> dict[int, Membership]:
-    members = (
-        Membership.objects.active()
-        .for_workshop(request.workshop)
-        .select_related("user")
-        .order_by("user__full_name", "id")
-    )
-    return {m.pk: m for m in members}
+def order_members(order: Order) -> dict[int, Membership]:
+    """Who may be the order's assignee or a line's performer: people of its branch."""
+    return services.branch_members(order.workshop, [order.branch])
 
 
 def _can(request: WorkshopRequest):
@@ -219,7 +214,8 @@ def work(request: WorkshopRequest) -> HttpResponse:
 
 def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     branches = list(request.membership.visible_branches())
-    members = active_members(request)
+    # People of the branches offered; the service refuses one outside the chosen branch.
+    members = services.branch_members(request.workshop, branches)
     form = OrderCreateForm(
         data, kind=kind, workshop=request.workshop, branches=branches, members=members
     )
@@ -406,7 +402,7 @@ def _journal_page(order: Order, before: int | None):
 
 
 def _card_context(request, order: Order, form=None, *, members=None, **extra) -> dict:
-    members = members if members is not None else active_members(request)
+    members = members if members is not None else order_members(order)
     can = _can(request)
     if form is None:
         form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
@@ -485,7 +481,7 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         return render(request, "orders/card.html", _card_context(request, order))
     if not role_can(request.membership.role, "orders.edit_work"):
         raise Http404
-    members = active_members(request)
+    members = order_members(order)
     form = OrderCardForm(
         request.POST,
         order=order,
@@ -655,7 +651,7 @@ def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
     desk = role_can(request.membership.role, "orders.edit")
     form = LineForm(
         request.POST,
-        members=active_members(request),
+        members=order_members(order),
         own=None if desk else request.membership,
         auto_id="newline_%s",
     )
@@ -691,7 +687,7 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
     form = LineForm(
         request.POST,
         initial=line_initial(line),
-        members=active_members(request),
+        members=order_members(order),
         own=None if desk else request.membership,
         price_locked=not desk,
         auto_id=f"line{line.pk}_%s",

@@ -497,3 +497,35 @@ def test_card_technician_line_form_offers_only_themselves_and_locks_the_price(
         (str(technician.pk), str(technician.user)),
     ]
     assert new_line.fields["performer"].choices == form.fields["performer"].choices
+
+
+def test_card_assignee_and_performer_are_people_of_the_orders_branch(
+    manager_client, manager, director, workshop, other_branch, repair_order
+):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import Role
+    from accounts.tests.factories import MembershipFactory
+
+    north_tech = MembershipFactory(workshop=workshop, role=Role.TECHNICIAN, branches=[other_branch])
+    page = manager_client.get(card_url(repair_order))
+    choices = {c[0] for c in page.context["form"].fields["assignee"].choices}
+    assert str(north_tech.pk) not in choices and {str(manager.pk), str(director.pk)} <= choices
+    assert str(north_tech.pk) not in {
+        c[0] for c in page.context["new_line"].fields["performer"].choices
+    }
+    with pytest.raises(ValidationError) as caught:
+        services.order_update(
+            order=repair_order, data={"assignee": north_tech}, version=1, by=manager
+        )
+    message = f"{north_tech.user} does not work in the branch {repair_order.branch.name}."
+    assert caught.value.message_dict == {"assignee": [message]}
+    with pytest.raises(ValidationError) as caught:
+        services.line_add(
+            order=repair_order,
+            data={"name": "Чистка", "quantity": 1, "unit_price": 1, "performer": north_tech},
+            by=manager,
+        )
+    assert caught.value.message_dict == {"performer": [message]}
+    services.order_update(order=repair_order, data={"assignee": director}, version=1, by=manager)
+    assert Order.objects.get().assignee == director

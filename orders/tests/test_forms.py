@@ -318,3 +318,22 @@ def test_forms_repair_due_date_year_one_is_refused(manager_client, branch):
         "due_date": ["Enter a date between the years 2000 and 2100."]
     }
     assert Order.objects.count() == 0
+
+
+def test_forms_assignee_must_work_in_the_chosen_branch(
+    director_client, workshop, branch, other_branch
+):
+    from accounts.models import Role
+    from accounts.tests.factories import MembershipFactory
+
+    north_tech = MembershipFactory(workshop=workshop, role=Role.TECHNICIAN, branches=[other_branch])
+    data = {**REPAIR, "branch": branch.pk, "assignee": north_tech.pk}
+    response = director_client.post(reverse("orders:new_repair"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "assignee": [f"{north_tech.user} does not work in the branch {branch.name}."]
+    }
+    assert Order.objects.count() == 0
+    data["branch"] = other_branch.pk
+    assert director_client.post(reverse("orders:new_repair"), data).status_code == 302
+    assert Order.objects.get().assignee == north_tech
