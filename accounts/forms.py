@@ -12,9 +12,11 @@ from django.http import HttpRequest
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.emails import render_templated
 from accounts.models import Branch, Role, User, branch_name_key
+from accounts.services import PasswordChecksPaused, password_check
 
 # The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
 # and a longer address would fail at full_clean() or in the database (a 500) instead of
@@ -218,6 +220,24 @@ def _clean_pin(value: str) -> str:
     return value
 
 
+def _check_own_password(user: User, password: str) -> str:
+    try:
+        correct = password_check(user=user, password=password)
+    except PasswordChecksPaused as paused:
+        raise forms.ValidationError(
+            ngettext_lazy(
+                "Too many wrong passwords. Try again in %(minutes)d minute.",
+                "Too many wrong passwords. Try again in %(minutes)d minutes.",
+                "minutes",
+            ),
+            code="paused",
+            params={"minutes": paused.minutes},
+        ) from None
+    if not correct:
+        raise forms.ValidationError(_("The password is incorrect."), code="wrong")
+    return password
+
+
 class PinSetForm(forms.Form):
     pin = forms.CharField(label=_("New PIN"), widget=forms.PasswordInput(attrs=PIN_ATTRS))
     pin_again = forms.CharField(
@@ -247,10 +267,7 @@ class PinChangeForm(PinSetForm):
         self.user = user
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("The password is incorrect."), code="wrong")
-        return password
+        return _check_own_password(self.user, self.cleaned_data["password"])
 
 
 class UnlockForm(forms.Form):
@@ -305,4 +322,10 @@ class SetPasswordForm(DjangoSetPasswordForm):
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    """Django's form: old password (current-password), new twice (new-password)."""
+    """Django's form: old password (current-password), new twice (new-password).
+
+    The old password is checked with the same limit as on the PIN change form.
+    """
+
+    def clean_old_password(self) -> str:
+        return _check_own_password(self.user, self.cleaned_data["old_password"])

@@ -135,6 +135,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Wrong PINs since the screen was last unlocked. Kept on the row, not in the session,
     # so parallel unlock requests are counted one by one (an UPDATE ... + 1 each).
     pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Password checks of a signed-in user (changing the PIN or the password) since
+    # `password_checks_since`; too many wrong ones pause the checks (services.password_check).
+    password_checks = models.PositiveSmallIntegerField(default=0, editable=False)
+    password_checks_since = models.DateTimeField(null=True, blank=True, editable=False)
     # The one live session (one session per user); signing in elsewhere ends it.
     session_key = models.CharField(max_length=40, blank=True, editable=False)
 

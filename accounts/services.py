@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -9,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_scopes import scope
@@ -311,6 +312,52 @@ def pin_attempt_count(*, user: User) -> int:
 def pin_failures_reset(*, user: User) -> None:
     user.pin_failures = 0
     User.objects.filter(pk=user.pk).update(pin_failures=0)
+
+
+# Password checks while signed in
+
+
+PASSWORD_CHECK_LIMIT = 5
+PASSWORD_CHECK_PAUSE = timedelta(minutes=30)
+
+
+class PasswordChecksPaused(AccountError):
+    """Too many wrong passwords: checks are refused for `minutes` more."""
+
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+def password_check(*, user: User, password: str) -> bool:
+    """Check a signed-in user's password (to change the PIN or the password), throttled.
+
+    A held session must not become a way to guess the password: after
+    PASSWORD_CHECK_LIMIT wrong passwords within PASSWORD_CHECK_PAUSE, checks are refused
+    (PasswordChecksPaused) until PASSWORD_CHECK_PAUSE after the last wrong one. As with
+    wrong PINs, the attempt is counted on the row before the password is checked, so
+    parallel requests cannot check more than the limit between them.
+    """
+    now = timezone.now()
+    mine = User.objects.filter(pk=user.pk)
+    with transaction.atomic():
+        # A count older than the pause is forgotten: this attempt starts a new one.
+        mine.filter(
+            Q(password_checks_since__isnull=True)
+            | Q(password_checks_since__lte=now - PASSWORD_CHECK_PAUSE)
+        ).update(password_checks=0, password_checks_since=now)
+        mine.update(password_checks=F("password_checks") + 1)
+        number, since = mine.values_list("password_checks", "password_checks_since").get()
+    if number > PASSWORD_CHECK_LIMIT:
+        left = since + PASSWORD_CHECK_PAUSE - now
+        raise PasswordChecksPaused(minutes=max(1, math.ceil(left.total_seconds() / 60)))
+    if user.check_password(password):
+        mine.update(password_checks=0, password_checks_since=None)
+        return True
+    if number == PASSWORD_CHECK_LIMIT:
+        # The last allowed guess was wrong: the pause runs from now.
+        mine.update(password_checks_since=now)
+    return False
 
 
 # Sign-in log

@@ -192,3 +192,85 @@ def test_change_pin_needs_the_password(manager_client, manager):
 
 def test_unlocking_when_not_locked_just_goes_home(manager_client):
     assert manager_client.get(LOCK).url == reverse("home")
+
+
+# Password checks on the PIN change (and password change) forms are throttled
+
+PIN_CHANGE = reverse("accounts:pin_change")
+WRONG_PASSWORD = {"password": ["The password is incorrect."]}
+PAUSED = ["Too many wrong passwords. Try again in 30 minutes."]
+
+
+def change_pin(client, password, pin="9999"):
+    return client.post(PIN_CHANGE, {"password": password, "pin": pin, "pin_again": pin})
+
+
+def test_five_wrong_passwords_pause_the_pin_change(manager_client, manager, technician_client):
+    for _ in range(5):
+        assert change_pin(manager_client, "nope").context["form"].errors == WRONG_PASSWORD
+    # Even the right password is refused now, and the PIN stays.
+    refused = change_pin(manager_client, TEST_PASSWORD)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"password": PAUSED}
+    manager.user.refresh_from_db()
+    assert manager.user.check_pin(TEST_PIN)
+    # The pause is the user's, not everyone's.
+    assert change_pin(technician_client, TEST_PASSWORD).status_code == 302
+
+
+def test_the_pause_ends_thirty_minutes_after_the_last_wrong_password(manager_client, manager):
+    from accounts.models import User
+
+    for _ in range(6):
+        change_pin(manager_client, "nope")
+    User.objects.filter(pk=manager.user.pk).update(
+        password_checks_since=timezone.now() - timedelta(minutes=29)
+    )
+    assert change_pin(manager_client, TEST_PASSWORD).context["form"].errors == {
+        "password": ["Too many wrong passwords. Try again in 1 minute."]
+    }
+    User.objects.filter(pk=manager.user.pk).update(
+        password_checks_since=timezone.now() - timedelta(minutes=30, seconds=1)
+    )
+    assert change_pin(manager_client, TEST_PASSWORD).status_code == 302
+    manager.user.refresh_from_db()
+    assert manager.user.check_pin("9999")
+    assert (manager.user.password_checks, manager.user.password_checks_since) == (0, None)
+
+
+def test_the_right_password_clears_the_count(manager_client, manager):
+    for _ in range(4):
+        change_pin(manager_client, "nope")
+    assert change_pin(manager_client, TEST_PASSWORD, pin="2468").status_code == 302
+    for _ in range(4):
+        change_pin(manager_client, "nope")
+    assert change_pin(manager_client, TEST_PASSWORD, pin="8642").status_code == 302
+    manager.user.refresh_from_db()
+    assert manager.user.check_pin("8642")
+
+
+def test_wrong_passwords_older_than_thirty_minutes_are_forgotten(manager_client, manager):
+    from accounts.models import User
+
+    for _ in range(4):
+        change_pin(manager_client, "nope")
+    User.objects.filter(pk=manager.user.pk).update(
+        password_checks_since=timezone.now() - timedelta(minutes=31)
+    )
+    for _ in range(4):
+        assert change_pin(manager_client, "nope").context["form"].errors == WRONG_PASSWORD
+    assert change_pin(manager_client, TEST_PASSWORD).status_code == 302
+
+
+def test_password_change_shares_the_limit(manager_client, manager):
+    for _ in range(5):
+        change_pin(manager_client, "nope")
+    new = "a brand new passphrase"
+    response = manager_client.post(
+        reverse("accounts:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"old_password": PAUSED}
+    manager.user.refresh_from_db()
+    assert manager.user.check_password(TEST_PASSWORD)
