@@ -21,8 +21,9 @@ from accounts.decorators import requires
 from accounts.permissions import role_can
 from orders import services
 from orders.forms import DEVICE_RECORD_FIELDS, ClientForm, DeviceForm, client_initial
-from orders.models import Client, Device, Order
+from orders.models import Client, Device
 from orders.services import CLIENT_FIELDS
+from orders.views import visible_orders
 from workshop.http import WorkshopRequest
 from workshop.lib.phones import format_phone
 
@@ -61,15 +62,6 @@ def get_device_or_404(request: WorkshopRequest, device_id: int) -> Device:
     if device is None:
         raise Http404
     return device
-
-
-def _visible_orders(request: WorkshopRequest):
-    """Orders this member may open: their branches' (all for the director), deleted ones
-    for the director only, like the order card."""
-    qs = Order.objects.visible_to(request.membership)
-    if not role_can(request.membership.role, "orders.delete"):
-        qs = qs.alive()
-    return qs
 
 
 def _int(value) -> int | None:
@@ -130,7 +122,7 @@ def _attach_counts(request: WorkshopRequest, clients: list[Client]) -> None:
     for row in devices:
         by_id[row["client_id"]].device_count = row["n"]
     orders = (
-        _visible_orders(request)
+        visible_orders(request)
         .filter(client_id__in=ids)
         .values("client_id")
         .annotate(n=Count("id"), last=Max("created_at"))
@@ -194,7 +186,7 @@ def _devices_and_orders(request: WorkshopRequest, client: Client) -> dict[str, A
     )
     more_devices = len(devices) > DEVICE_LIMIT
     devices = devices[:DEVICE_LIMIT]
-    orders = list(_visible_orders(request).filter(client=client).order_by("-id")[: ORDER_LIMIT + 1])
+    orders = list(visible_orders(request).filter(client=client).order_by("-id")[: ORDER_LIMIT + 1])
     more_orders = len(orders) > ORDER_LIMIT
     by_id = {d.pk: d for d in devices}
     for d in devices:
@@ -307,7 +299,7 @@ def client_restore(request: WorkshopRequest, client_id: int) -> HttpResponse:
 
 def _device_context(request: WorkshopRequest, device: Device, form=None, **extra) -> dict:
     editable = role_can(request.membership.role, "clients.edit") and not device.client.is_deleted
-    orders = list(_visible_orders(request).filter(device=device).order_by("-id")[: ORDER_LIMIT + 1])
+    orders = list(visible_orders(request).filter(device=device).order_by("-id")[: ORDER_LIMIT + 1])
     context = {
         "device": device,
         "client": device.client,

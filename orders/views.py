@@ -54,16 +54,23 @@ KIND_TITLES = {
 # ---------------------------------------------------------------- lookups
 
 
-def get_order_or_404(request: WorkshopRequest, number: int, *, for_update=False) -> Order:
-    """This workshop's order with that number, in a branch the member works in."""
-    qs = (
-        Order.objects.visible_to(request.membership)
-        .select_related("client", "device", "branch", "assignee__user", "accepted_by__user")
-        .filter(number=number)
-    )
+def visible_orders(request: WorkshopRequest):
+    """Orders this member may open: their branches' (every branch for the director), and
+    deleted ones only for those who may restore them."""
+    qs = Order.objects.visible_to(request.membership)
     if not role_can(request.membership.role, "orders.delete"):
         qs = qs.alive()
-    order = qs.first()
+    return qs
+
+
+def get_order_or_404(request: WorkshopRequest, number: int) -> Order:
+    """This workshop's order with that number, in a branch the member works in."""
+    order = (
+        visible_orders(request)
+        .select_related("client", "device", "branch", "assignee__user", "accepted_by__user")
+        .filter(number=number)
+        .first()
+    )
     if order is None:
         raise Http404
     return order
@@ -262,7 +269,7 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
         client = Client.objects.filter(
             workshop=request.workshop, pk=_int(client_id), is_deleted=False
         ).first()
-        devices = _devices_with_orders(client) if client else []
+        devices = _devices_with_orders(request, client) if client else []
     return render(
         request,
         "orders/new.html",
@@ -286,8 +293,9 @@ def _errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _devices_with_orders(client: Client) -> list[Device]:
-    """The client's devices, each with its recent orders: two queries."""
+def _devices_with_orders(request: WorkshopRequest, client: Client) -> list[Device]:
+    """The client's devices, each with its recent orders that this member may open (their
+    branches only): two queries."""
     devices = list(
         Device.objects.filter(workshop=client.workshop, client=client).order_by("-id")[
             :LOOKUP_DEVICES
@@ -296,9 +304,7 @@ def _devices_with_orders(client: Client) -> list[Device]:
     by_id = {d.pk: d for d in devices}
     for d in devices:
         d.past_orders = []
-    orders = Order.objects.filter(
-        workshop=client.workshop, device_id__in=list(by_id), is_deleted=False
-    ).order_by("-id")[:100]
+    orders = visible_orders(request).alive().filter(device_id__in=list(by_id)).order_by("-id")[:100]
     for order in orders:
         by_id[order.device_id].past_orders.append(order)
     return devices
@@ -342,7 +348,7 @@ def client_lookup(request: WorkshopRequest) -> HttpResponse:
             "kind": kind,
             "form": form,
             "client": client,
-            "devices": _devices_with_orders(client) if client else [],
+            "devices": _devices_with_orders(request, client) if client else [],
             "phone_errors": phone_errors,
             "looked_up": True,
         },

@@ -337,3 +337,24 @@ def test_forms_assignee_must_work_in_the_chosen_branch(
     data["branch"] = other_branch.pk
     assert director_client.post(reverse("orders:new_repair"), data).status_code == 302
     assert Order.objects.get().assignee == north_tech
+
+
+def test_lookup_lists_only_orders_of_the_members_branches(
+    workshop, other_branch, director, manager_client, director_client, repair_order
+):
+    from orders import services
+
+    north = services.order_create(
+        workshop=workshop,
+        branch=other_branch,
+        kind=Kind.REPAIR,
+        by=director,
+        client_data={"phone": "+79123456789", "id": repair_order.client_id},
+        device_data={"id": repair_order.device_id},
+        order_data={"problem": "СЕКРЕТ северного филиала"},
+    )
+    params = {"phone": "+79123456789", "kind": "repair"}
+    (device,) = manager_client.get(reverse("orders:lookup"), params).context["devices"]
+    assert device.past_orders == [repair_order]
+    (device,) = director_client.get(reverse("orders:lookup"), params).context["devices"]
+    assert device.past_orders == [north, repair_order]
