@@ -263,20 +263,26 @@ def client_find_by_phone(*, workshop: Workshop, phone: str) -> Client | None:
 def _client_resolve(
     *, workshop: Workshop, data: Mapping[str, Any], by: Membership | None
 ) -> Client:
-    """The chosen or phone-matched client, updated with what was typed; or a new one."""
+    """The client with the typed phone, updated with what was typed; or a new one.
+
+    The id the lookup put in the form is used only while that client still has the typed
+    phone: a page whose phone was retyped afterwards must not rename another person.
+    An existing client's phone never changes here (that is the client card's job).
+    """
     try:
         phone = normalize_phone(data.get("phone", ""), workshop.country)
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from exc
     client = None
     if data.get("id"):
-        client = Client.objects.filter(workshop=workshop, pk=data["id"], is_deleted=False).first()
+        chosen = Client.objects.filter(workshop=workshop, pk=data["id"], is_deleted=False).first()
+        if chosen is not None and chosen.phone == phone:
+            client = chosen
     if client is None:
         client = client_find_by_phone(workshop=workshop, phone=phone)
-    values = {name: (data.get(name) or "").strip() for name in CLIENT_FIELDS}
-    values["phone"] = phone
+    values = {name: (data.get(name) or "").strip() for name in CLIENT_FIELDS if name != "phone"}
     if client is None:
-        client = Client(workshop=workshop, **values)
+        client = Client(workshop=workshop, phone=phone, **values)
         _clean(client, exclude=["workshop"])
         client.save()
         return client

@@ -358,3 +358,29 @@ def test_lookup_lists_only_orders_of_the_members_branches(
     assert device.past_orders == [repair_order]
     (device,) = director_client.get(reverse("orders:lookup"), params).context["devices"]
     assert device.past_orders == [north, repair_order]
+
+
+def test_forms_stale_client_id_does_not_take_over_another_client(
+    manager_client, branch, repair_order
+):
+    ivan = repair_order.client
+    data = {
+        **REPAIR,
+        "branch": branch.pk,
+        "client_id": ivan.pk,
+        "phone": "+79031112233",
+        "name": "Пётр Новый",
+    }
+    assert manager_client.post(reverse("orders:new_repair"), data).status_code == 302
+    ivan.refresh_from_db()
+    assert (ivan.name, ivan.phone) == ("Иван Петров", "+79123456789")
+    new = Order.objects.order_by("-id").first().client
+    assert (new.pk != ivan.pk, new.name, new.phone) == (True, "Пётр Новый", "+79031112233")
+
+
+def test_forms_client_id_with_its_own_phone_is_reused(manager_client, branch, repair_order):
+    ivan = repair_order.client
+    data = {**REPAIR, "branch": branch.pk, "client_id": ivan.pk, "name": "Иван Петрович"}
+    assert manager_client.post(reverse("orders:new_repair"), data).status_code == 302
+    ivan.refresh_from_db()
+    assert (Client.objects.count(), ivan.name, ivan.phone) == (1, "Иван Петрович", "+79123456789")
