@@ -23,7 +23,7 @@ from orders import services
 from orders.forms import DEVICE_RECORD_FIELDS, ClientForm, DeviceForm, client_initial
 from orders.models import Client, Device
 from orders.services import CLIENT_FIELDS
-from orders.views import visible_orders
+from orders.views import search_query, visible_orders
 from workshop.http import WorkshopRequest
 from workshop.lib.phones import format_phone
 
@@ -77,7 +77,7 @@ def _int(value) -> int | None:
 @require_GET
 @requires("clients.view")
 def client_list(request: WorkshopRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_query(request)
     deleted_only = _sees_deleted(request) and request.GET.get("deleted") == "1"
     qs = visible_clients(request)
     if deleted_only:

@@ -135,34 +135,32 @@ def _list_rows(qs, after: int | None):
     return rows[:PAGE_SIZE], more
 
 
-SEARCH_MATCH_LIMIT = 200
+def search_query(request: WorkshopRequest) -> str:
+    """The search box's text: NUL removed (PostgreSQL refuses it in a query), capped."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
 
 
 def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
     """Orders by number, phone, any word of the client's name, or serial, in every tab
     (cancelled too).
 
-    Clients and devices are matched first on their own columns, then orders by those
-    ids, so the search never scans the order history.
+    Clients and devices are matched first on their own columns, as subqueries the
+    database plans with the orders' (workshop, client) and (workshop, device) indexes, so
+    the search never scans the order history and never drops a match past a cap.
     """
     q = q.strip()
     condition = Q(pk__in=[])
     bare = q.lstrip("№#")
-    if bare.isdigit() and len(bare) <= 9:
+    # isascii: "²" is a digit to str.isdigit() but not to int().
+    if bare.isascii() and bare.isdigit() and len(bare) <= 9:
         condition |= Q(number=int(bare))
     clients = Client.objects.filter(workshop=workshop).search(q, workshop.country)
     if not with_deleted_clients:
         clients = clients.alive()
-    client_ids = list(clients.values_list("pk", flat=True)[:SEARCH_MATCH_LIMIT])
-    if client_ids:
-        condition |= Q(client_id__in=client_ids)
-    device_ids = list(
-        Device.objects.filter(workshop=workshop, serial=q).values_list("pk", flat=True)[
-            :SEARCH_MATCH_LIMIT
-        ]
-    )
-    if device_ids:
-        condition |= Q(device_id__in=device_ids)
+    condition |= Q(client_id__in=clients.values("pk"))
+    if q:
+        devices = Device.objects.filter(workshop=workshop, serial=q)
+        condition |= Q(device_id__in=devices.values("pk"))
     return qs.filter(condition)
 
 
@@ -183,7 +181,7 @@ def work(request: WorkshopRequest) -> HttpResponse:
     if branch_id:
         branch = next((b for b in branches if b.pk == branch_id), None)
     base = _base_orders(request, branch)
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_query(request)
     try:
         tab = Tab(request.GET.get("tab", ""))
     except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orders.models import Client, fold, name_key
+from orders.models import Client, Order, fold, name_key
 from orders.tests.factories import ClientFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,28 @@ def test_search_work_page_ignores_deleted_clients_except_for_the_director(
     order = OrderFactory(workshop=workshop, branch=branch, client=client)
     assert manager_client.get(reverse("orders:work"), {"q": "Петров"}).context["rows"] == []
     assert director_client.get(reverse("orders:work"), {"q": "Петров"}).context["rows"] == [order]
+
+
+@pytest.mark.parametrize("q", ["\x00", "abc\x00", "SN\x00123", "²", "№²", "9" * 9])
+def test_search_odd_input_is_an_answer_not_a_500(manager_client, workshop, branch, q):
+    OrderFactory(workshop=workshop, branch=branch)
+    response = manager_client.get(reverse("orders:work"), {"q": q})
+    assert response.status_code == 200
+    # A lone NUL is an empty search: the page shows its tab.
+    assert len(response.context["rows"]) == (1 if q == "\x00" else 0)
+    assert manager_client.get(reverse("orders:clients"), {"q": q}).status_code == 200
+
+
+def test_search_nul_is_dropped_from_the_term(manager_client, workshop, branch):
+    order = OrderFactory(workshop=workshop, branch=branch, client__name="Иван Петров")
+    response = manager_client.get(reverse("orders:work"), {"q": "Пет\x00ров"})
+    assert (response.context["q"], response.context["rows"]) == ("Петров", [order])
+
+
+def test_search_finds_every_match_past_two_hundred_clients(manager_client, workshop, branch):
+    for i in range(201):
+        client = ClientFactory(workshop=workshop, name=f"Иванов {i}")
+        OrderFactory(workshop=workshop, branch=branch, client=client, device__client=client)
+    rows = manager_client.get(reverse("orders:work"), {"q": "Иванов"}).context["rows"]
+    assert len(rows) == 50
+    assert rows[0] == Order.objects.order_by("-id").first()
