@@ -61,3 +61,10 @@ def test_signout_ends_the_session(director_client):
     response = director_client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert director_client.get(reverse("home")).status_code == 302
+
+
+def test_sign_in_page_names_the_product_and_links_to_registration_and_reset():
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "<span>Workshop</span></a>" in page
+    assert f'<a href="{reverse("accounts:register")}">Create a workshop</a>' in page
+    assert f'<a href="{reverse("accounts:password_reset")}">Forgot your password?</a>' in page
