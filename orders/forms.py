@@ -16,7 +16,7 @@ from directories.models import Kind as DirKind
 from directories.widgets import SuggestInput
 from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
 from orders.workflow import Kind, Status
-from workshop.lib.money import MAX_AMOUNT
+from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
 
 TEXT_MAX = 5000
@@ -312,6 +312,17 @@ class LineForm(forms.Form):
 
     def clean_unit_price(self):
         return self.cleaned_data.get("unit_price") or Decimal("0.00")
+
+    def clean(self):
+        data = super().clean()
+        quantity, price = data.get("quantity"), data.get("unit_price")
+        if quantity and price and quantity * price > MAX_AMOUNT:
+            self.add_error(
+                "quantity",
+                _("The line comes to more than any bill: at most %(limit)s.")
+                % {"limit": format_money(MAX_AMOUNT)},
+            )
+        return data
 
     def values(self) -> dict:
         return {

@@ -26,6 +26,7 @@ from directories import services as directory_services
 from directories.models import Kind as DirKind
 from orders.models import Client, Device, JournalEntry, Order, OrderCounter, OrderLine
 from orders.workflow import INITIAL_STATUS, Kind, Status, can_move
+from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
 
 Action = JournalEntry.Action
@@ -166,9 +167,32 @@ def _require(by: Membership, permission: str, message) -> None:
         raise NotPermitted(message)
 
 
-def _recount(order: Order) -> None:
-    total = sum((line.total for line in OrderLine.objects.filter(order=order)), Decimal("0.00"))
+def _check_line_total(line: OrderLine) -> None:
+    if line.total > MAX_AMOUNT:
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("The line comes to more than any bill: at most %(limit)s.")
+                    % {"limit": format_money(MAX_AMOUNT)}
+                ]
+            }
+        )
+
+
+def _set_total(order: Order, lines: Iterable[OrderLine]) -> None:
+    """Sum the lines into the order, refusing a total no bill reaches (it would also
+    overflow the column)."""
+    total = sum((line.total for line in lines), Decimal("0.00"))
+    if total > MAX_AMOUNT:
+        raise ValidationError(
+            _("The order would come to more than any bill: at most %(limit)s.")
+            % {"limit": format_money(MAX_AMOUNT)}
+        )
     order.lines_total = total
+
+
+def _recount(order: Order) -> None:
+    _set_total(order, OrderLine.objects.filter(order=order))
 
 
 def _bump(order: Order, *extra_fields: str) -> None:
@@ -506,11 +530,12 @@ def order_create(
         line = OrderLine(workshop=workshop, order=order, **_line_values(line_data))
         _check_works_in(line.performer, branch, "performer")
         _clean(line, exclude=["workshop", "order"])
+        _check_line_total(line)
         new_lines.append(line)
     for line in new_lines:
         line.save()
     if new_lines:
-        order.lines_total = sum((line.total for line in new_lines), Decimal("0.00"))
+        _set_total(order, new_lines)
         order.save(update_fields=["lines_total"])
 
     _journal(order, by, Action.CREATED).save()
@@ -719,6 +744,7 @@ def line_add(
     _check_works_in(values.get("performer"), locked.branch, "performer")
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
     _clean(line, exclude=["workshop", "order"])
+    _check_line_total(line)
     line.save()
     _recount(locked)
     _bump(locked, "lines_total")
@@ -759,6 +785,7 @@ def line_update(
     for name, _old, new in changes:
         setattr(current, name, new)
     _clean(current, exclude=["workshop", "order"])
+    _check_line_total(current)
     current.save(update_fields=[name for name, _o, _n in changes])
     _recount(locked)
     _bump(locked, "lines_total")

@@ -529,3 +529,33 @@ def test_card_assignee_and_performer_are_people_of_the_orders_branch(
     assert caught.value.message_dict == {"performer": [message]}
     services.order_update(order=repair_order, data={"assignee": director}, version=1, by=manager)
     assert Order.objects.get().assignee == director
+
+
+def test_card_line_total_past_any_bill_is_refused(manager_client, repair_order):
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(
+        add,
+        line_row(quantity="100000", unit_price="999999999,99", version=1),
+        headers={"HX-Request": "true"},
+    )
+    assert (
+        "Qty: The line comes to more than any bill: at most 999,999,999.99."
+        in response.content.decode()
+    )
+    assert (OrderLine.objects.count(), Order.objects.get().lines_total) == (0, Decimal("0.00"))
+
+
+def test_card_order_total_past_any_bill_is_refused_not_a_500(manager_client, repair_order):
+    from orders.tests.factories import OrderLineFactory
+
+    OrderLineFactory(order=repair_order, quantity=1, unit_price=Decimal("999999999.00"))
+    add = reverse("orders:line_add", kwargs={"order_number": repair_order.number})
+    response = manager_client.post(
+        add, line_row(name="Y", unit_price="1", version=1), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert (
+        "The order would come to more than any bill: at most 999,999,999.99."
+        in response.content.decode()
+    )
+    assert (OrderLine.objects.count(), Order.objects.get().version) == (1, 1)
