@@ -190,7 +190,9 @@ def seed(ctx: dict) -> None:
             devices_by_client[(client_no, device_no)] = order.device_id
         for step in _path(kind, target):
             services.order_transition(
-                order=order, to=step, by=tech if step != Status.ISSUED else manager
+                order=order,
+                to=step,
+                by=manager if step in services.HANDOVER else tech,
             )
         if target == Status.DIAGNOSTICS:
             services.order_update(

@@ -48,6 +48,8 @@ ORDER_FIELDS = (
 )
 MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
 LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
+# Moves that hand the order over or close it: they need orders.edit.
+HANDOVER = frozenset({Status.ISSUED, Status.CANCELLED})
 
 
 class OrderError(Exception):
@@ -645,13 +647,18 @@ def _sync(order: Order, locked: Order) -> None:
 
 
 @transaction.atomic
-def order_transition(*, order: Order, to: str, by: Membership) -> Order:
-    """Move the order along the workflow; refuse a move the table does not allow."""
+def order_transition(*, order: Order, to: str, by: Membership, version: int | None = None) -> Order:
+    """Move the order along the workflow; refuse a move the table does not allow, one
+    decided on an older version of the order, and handing over or cancelling (the
+    front desk's and the cash desk's call) by anyone without orders.edit."""
     locked = _lock(order)
     try:
         target = Status(to)
     except ValueError as exc:
         raise TransitionRefused(_("Unknown status.")) from exc
+    _refuse_stale(locked, version)
+    if target in HANDOVER:
+        _require(by, "orders.edit", _("Only the front desk may issue or cancel an order."))
     if locked.is_deleted:
         raise TransitionRefused(_("This order is deleted."))
     if not can_move(locked.status, target):

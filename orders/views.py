@@ -458,7 +458,11 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
             c for c in new_line.fields["kind"].choices if c[0] == OrderLine.LineKind.SERVICE
         ]
     entries, more = _journal_page(order, None)
-    transitions = [(s, action_label(order.status, s)) for s in allowed(order.status)]
+    transitions = [
+        (s, action_label(order.status, s))
+        for s in allowed(order.status)
+        if desk or s not in services.HANDOVER
+    ]
     context = {
         "order": order,
         "form": form,
@@ -589,8 +593,15 @@ def order_journal(request: WorkshopRequest, order_number: int) -> HttpResponse:
 @requires("orders.transition")
 def order_transition(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
+    version = _posted_version(request)
+    if version is None:
+        return HttpResponseBadRequest(
+            _("This form is out of date. Reload the order and try again.")
+        )
     try:
-        services.order_transition(order=order, to=request.POST.get("to", ""), by=request.membership)
+        services.order_transition(
+            order=order, to=request.POST.get("to", ""), by=request.membership, version=version
+        )
     except services.OrderError as exc:
         if request.htmx:
             return HttpResponse(exc.message, status=409)

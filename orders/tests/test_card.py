@@ -415,7 +415,10 @@ def test_card_in_place_save_refreshes_the_line_forms_version(manager_client, man
     ).content.decode()
     assert '<section id="lines" class="card lines" hx-swap-oob="true">' in html
     assert 'name="version" id="order-version" value="3"' in html
-    assert html.count('name="version" value="3"') == 2  # the line and the new line
+    assert '<div class="order-head" id="order-head" hx-swap-oob="true">' in html
+    # The line, the new line and the four moves out of the queue.
+    assert html.count('name="version" value="3"') == 6
+    assert 'name="version" value="2"' not in html
 
 
 def test_card_plain_line_post_goes_back_to_the_card_with_a_message(manager_client, repair_order):

@@ -61,7 +61,7 @@ def test_workflow_walk_every_pair_through_the_server(
 ):
     order = OrderFactory(workshop=workshop, branch=branch, status=source)
     url = reverse("orders:transition", kwargs={"order_number": order.number})
-    response = manager_client.post(url, {"to": target})
+    response = manager_client.post(url, {"to": target, "version": 1})
     order.refresh_from_db()
     journal = list(
         JournalEntry.objects.filter(order=order).values_list(
@@ -85,7 +85,9 @@ def test_workflow_walk_every_pair_through_the_server(
 def test_workflow_refused_move_over_htmx_is_409(workshop, branch, manager_client):
     order = OrderFactory(workshop=workshop, branch=branch, status=Status.QUEUE)
     url = reverse("orders:transition", kwargs={"order_number": order.number})
-    response = manager_client.post(url, {"to": Status.ISSUED}, headers={"HX-Request": "true"})
+    response = manager_client.post(
+        url, {"to": Status.ISSUED, "version": 1}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409
     assert Order.objects.get(pk=order.pk).status == Status.QUEUE
 
@@ -102,5 +104,41 @@ def test_workflow_card_offers_exactly_the_allowed_moves(workshop, branch, manage
 def test_workflow_unknown_target_is_refused(workshop, branch, manager_client):
     order = OrderFactory(workshop=workshop, branch=branch, status=Status.QUEUE)
     url = reverse("orders:transition", kwargs={"order_number": order.number})
-    manager_client.post(url, {"to": "<script>"})
+    manager_client.post(url, {"to": "<script>", "version": 1})
     assert Order.objects.get(pk=order.pk).status == Status.QUEUE
+
+
+def test_workflow_move_from_a_stale_card_is_refused(workshop, branch, director, manager_client):
+    from orders import services
+
+    order = OrderFactory(workshop=workshop, branch=branch, status=Status.QUEUE)
+    seen = order.version  # the card, opened in the queue, offers "Refused"
+    services.order_transition(order=order, to=Status.DIAGNOSTICS, by=director)
+    url = reverse("orders:transition", kwargs={"order_number": order.number})
+    response = manager_client.post(
+        url, {"to": Status.REFUSED, "version": seen}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 409
+    assert response.content.decode() == (
+        "Someone else saved this order while you were editing it. Nothing was saved."
+    )
+    assert manager_client.post(url, {"to": Status.REFUSED}).status_code == 400
+    assert Order.objects.get(pk=order.pk).status == Status.DIAGNOSTICS
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), [(Status.QUEUE, Status.CANCELLED), (Status.SALE, Status.ISSUED)]
+)
+def test_workflow_technician_cannot_issue_or_cancel(
+    workshop, branch, technician_client, source, target
+):
+    order = OrderFactory(workshop=workshop, branch=branch, status=source)
+    card = technician_client.get(reverse("orders:card", kwargs={"order_number": order.number}))
+    offered = {to for to, _label in card.context["transitions"]}
+    assert offered == set(TRANSITIONS[source]) - {Status.ISSUED, Status.CANCELLED}
+    url = reverse("orders:transition", kwargs={"order_number": order.number})
+    response = technician_client.post(url, {"to": target, "version": 1})
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "Only the front desk may issue or cancel an order."
+    ]
+    assert Order.objects.get(pk=order.pk).status == source
