@@ -15,7 +15,8 @@ from accounts.models import Membership
 from directories.models import Kind as DirKind
 from directories.widgets import SuggestInput
 from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
-from orders.workflow import Kind, Status
+from orders.services import HANDOVER, MONEY_FIELDS, WORK_FIELDS
+from orders.workflow import Kind
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
 
@@ -360,10 +361,6 @@ LineFormSet = forms.formset_factory(
 
 # ---------------------------------------------------------------- the card
 
-# Fields a technician may edit: the work, not the front desk's data or money.
-WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})
-MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
-
 
 class OrderCardForm(forms.Form):
     """The order card as one form. Fields the member may not change are disabled, so
@@ -408,7 +405,7 @@ class OrderCardForm(forms.Form):
                 del self.fields[name]
         may_edit = can("orders.edit")
         may_edit_work = can("orders.edit_work")
-        issued = order.status in (Status.ISSUED, Status.CANCELLED)
+        issued = order.status in HANDOVER
         for name, field in self.fields.items():
             field.show_hidden_initial = True
             field.disabled = (

@@ -47,6 +47,8 @@ ORDER_FIELDS = (
     "visit_at",
 )
 MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
+# Fields a technician may edit: the work, not the front desk's data or money.
+WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})
 LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 # Moves that hand the order over or close it: they need orders.edit.
 HANDOVER = frozenset({Status.ISSUED, Status.CANCELLED})
@@ -378,6 +380,26 @@ def _apply_record_edit(
     return changed
 
 
+def _check_phone_free(client: Client, phone: str, *, field: str) -> None:
+    """Refuse a number another live client of the workshop already has, so the phone
+    lookup keeps finding one person (the client card and the order card alike)."""
+    other = (
+        Client.objects.filter(workshop_id=client.workshop_id, phone=phone)
+        .alive()
+        .exclude(pk=client.pk)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            {
+                field: [
+                    _("Another client already has this number: %(name)s.")
+                    % {"name": other.name or other.phone_display}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def client_update(
     *,
@@ -402,21 +424,7 @@ def client_update(
             data["phone"] = normalize_phone(data["phone"], locked.workshop.country)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from exc
-        other = (
-            Client.objects.filter(workshop_id=locked.workshop_id, phone=data["phone"])
-            .alive()
-            .exclude(pk=locked.pk)
-            .first()
-        )
-        if other is not None:
-            raise ValidationError(
-                {
-                    "phone": [
-                        _("Another client already has this number: %(name)s.")
-                        % {"name": other.name or other.phone_display}
-                    ]
-                }
-            )
+        _check_phone_free(locked, data["phone"], field="phone")
     shown = {"phone": format_phone(locked.phone)}
     changed = _apply_record_edit(
         record=locked, allowed_fields=CLIENT_FIELDS, data=data, seen=seen, by=by, shown=shown
@@ -590,16 +598,13 @@ def order_update(
         if not _same(old, new):
             if attr == "assignee" and target is locked:
                 _check_works_in(new, locked.branch, "assignee")
+            if attr == "phone":
+                _check_phone_free(target, new, field=name)
             changes.append((target, attr, name, old, new))
 
     if not changes:
         return []
-    if locked.status == Status.ISSUED and any(c[1] in MONEY_FIELDS for c in changes):
-        _require(
-            by,
-            "orders.edit_after_issue",
-            _("Only the director may change amounts after the order is issued."),
-        )
+    _check_card_rights(locked, by, [key for _t, _a, key, _o, _n in changes])
 
     touched: dict[int, tuple[Any, list[str]]] = {}
     for target, attr, _key, _old, new in changes:
@@ -635,6 +640,23 @@ def order_update(
     )
     _sync(order, locked)
     return entries
+
+
+def _check_card_rights(order: Order, by: Membership, keys: Iterable[str]) -> None:
+    """The card's field permissions, enforced here too: the desk (orders.edit) changes
+    everything, technicians (orders.edit_work) only the work; amounts of an issued or
+    cancelled order are the director's (orders.edit_after_issue)."""
+    keys = set(keys)
+    if not role_can(by.role, "orders.edit") and not (
+        role_can(by.role, "orders.edit_work") and keys <= WORK_FIELDS
+    ):
+        raise NotPermitted(_("You may change only the diagnosis, the partner and the notes."))
+    if order.status in HANDOVER and keys & MONEY_FIELDS:
+        _require(
+            by,
+            "orders.edit_after_issue",
+            _("Only the director may change amounts after the order is issued or cancelled."),
+        )
 
 
 def _sync(order: Order, locked: Order) -> None:

@@ -562,3 +562,45 @@ def test_card_order_total_past_any_bill_is_refused_not_a_500(manager_client, rep
         in response.content.decode()
     )
     assert (OrderLine.objects.count(), Order.objects.get().version) == (1, 1)
+
+
+def test_card_service_enforces_the_field_permissions(technician, repair_order):
+    with pytest.raises(services.NotPermitted) as caught:
+        services.order_update(
+            order=repair_order,
+            data={"estimate": Decimal("1"), "client_name": "X"},
+            version=1,
+            by=technician,
+        )
+    assert caught.value.message == "You may change only the diagnosis, the partner and the notes."
+    services.order_update(order=repair_order, data={"diagnosis": "Плата"}, version=1, by=technician)
+    order = Order.objects.get()
+    assert (order.estimate, order.client.name, order.diagnosis) == (None, "Иван Петров", "Плата")
+
+
+def test_card_money_of_a_cancelled_order_is_the_directors(manager, director, workshop, branch):
+    order = services.order_create(
+        workshop=workshop, branch=branch, kind="sale", by=manager, client_data=None
+    )
+    services.order_transition(order=order, to=Status.CANCELLED, by=manager)
+    with pytest.raises(services.NotPermitted) as caught:
+        services.order_update(
+            order=order, data={"estimate": Decimal("1")}, version=order.version, by=manager
+        )
+    assert caught.value.message == (
+        "Only the director may change amounts after the order is issued or cancelled."
+    )
+    services.order_update(
+        order=order, data={"estimate": Decimal("1")}, version=order.version, by=director
+    )
+    assert Order.objects.get().estimate == Decimal("1.00")
+
+
+def test_card_phone_of_another_live_client_is_refused(manager_client, workshop, repair_order):
+    Client.objects.create(workshop=workshop, name="Ольга", phone="+79161234567")
+    data = card_post(manager_client, repair_order, client_phone="8 916 123-45-67")
+    response = manager_client.post(card_url(repair_order), data, headers={"HX-Request": "true"})
+    assert response.context["form"].errors == {
+        "client_phone": ["Another client already has this number: Ольга."]
+    }
+    assert Client.objects.get(pk=repair_order.client_id).phone == "+79123456789"
