@@ -54,6 +54,10 @@ LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 HANDOVER = frozenset({Status.ISSUED, Status.CANCELLED})
 
 
+# A refused save lists at most this many changes made since, then "and N more".
+CONFLICT_ENTRIES = 20
+
+
 class OrderError(Exception):
     """A refused operation; `message` is shown to the user."""
 
@@ -73,12 +77,13 @@ class NotPermitted(OrderError):
 class StaleVersion(OrderError):
     """The order moved on since the user opened it; nothing was saved."""
 
-    def __init__(self, *, current_version: int, entries: list[JournalEntry]):
+    def __init__(self, *, current_version: int, entries: list[JournalEntry], more: int = 0):
         super().__init__(
             _("Someone else saved this order while you were editing it. Nothing was saved.")
         )
         self.current_version = current_version
-        self.entries = entries
+        self.entries = entries  # the first CONFLICT_ENTRIES changes since
+        self.more = more  # how many further changes were not listed
 
 
 # ---------------------------------------------------------------- helpers
@@ -207,12 +212,12 @@ def _bump(order: Order, *extra_fields: str) -> None:
 
 def _stale(locked: Order, version: int) -> StaleVersion:
     """The refusal of a save made from version `version`, listing what happened since."""
-    since = list(
-        JournalEntry.objects.filter(order=locked, version__gt=version)
-        .select_related("by__user")
-        .order_by("id")
-    )
-    return StaleVersion(current_version=locked.version, entries=since)
+    qs = JournalEntry.objects.filter(
+        workshop_id=locked.workshop_id, order=locked, version__gt=version
+    ).order_by("id")
+    since = list(qs.select_related("by__user")[: CONFLICT_ENTRIES + 1])
+    more = qs.count() - CONFLICT_ENTRIES if len(since) > CONFLICT_ENTRIES else 0
+    return StaleVersion(current_version=locked.version, entries=since[:CONFLICT_ENTRIES], more=more)
 
 
 def _refuse_stale(locked: Order, version: int | None) -> None:

@@ -497,7 +497,11 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         members=members,
         can=_can(request),
     )
-    version = _int(request.POST.get("version"))
+    version = _posted_version(request)
+    if version is None:
+        return HttpResponseBadRequest(
+            _("This form is out of date. Reload the order and try again.")
+        )
     template = "orders/card.html#form" if request.htmx else "orders/card.html"
     if not form.is_valid():
         return render(request, template, _card_context(request, order, form, members=members))
@@ -506,9 +510,7 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         ctx = _card_context(request, order, form, members=members, notice=_("Nothing to save."))
         return render(request, template, ctx)
     try:
-        services.order_update(
-            order=order, data=changes, version=version or 0, by=request.membership
-        )
+        services.order_update(order=order, data=changes, version=version, by=request.membership)
     except services.StaleVersion as exc:
         # Keep the user's edits, show the latest values elsewhere, and let them save again.
         fresh = get_order_or_404(request, order_number)

@@ -604,3 +604,35 @@ def test_card_phone_of_another_live_client_is_refused(manager_client, workshop, 
         "client_phone": ["Another client already has this number: Ольга."]
     }
     assert Client.objects.get(pk=repair_order.client_id).phone == "+79123456789"
+
+
+def test_card_conflict_lists_twenty_changes_and_how_many_more(
+    manager_client, manager, repair_order
+):
+    data = card_post(manager_client, repair_order, notes="mine")
+    JournalEntry.objects.bulk_create(
+        JournalEntry(
+            workshop=repair_order.workshop,
+            order=repair_order,
+            version=2,
+            by=manager,
+            action="changed",
+            field="notes",
+            old_value="a",
+            new_value="b",
+        )
+        for _ in range(2000)
+    )
+    Order.objects.filter(pk=repair_order.pk).update(version=2)
+    response = manager_client.post(card_url(repair_order), data, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    conflict = html[html.index('<div class="conflict"') : html.index("Your edits are kept")]
+    assert conflict.count('class="journal__when"') == 20
+    assert "and 1980 more changes" in conflict
+
+
+def test_card_post_without_version_is_400(manager_client, repair_order):
+    data = card_post(manager_client, repair_order, notes="mine")
+    del data["version"]
+    assert manager_client.post(card_url(repair_order), data).status_code == 400
+    assert Order.objects.get().notes == ""
