@@ -243,6 +243,8 @@ class OrderCreateForm(forms.Form):
             self.add_error("device_type", _("Say what the device is: its type, brand or model."))
         if self.kind == Kind.SALE and (data.get("name") or "").strip() and not data.get("phone"):
             self.add_error("phone", _("A client needs a phone number; or leave the name empty."))
+        if self.kind == Kind.SALE and data.get("phone") and not (data.get("name") or "").strip():
+            self.add_error("name", _("Enter the client's name, or leave the phone empty."))
         return data
 
     def client_data(self) -> dict | None:

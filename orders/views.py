@@ -329,8 +329,11 @@ def client_lookup(request: WorkshopRequest) -> HttpResponse:
             for name in ("name", "email", "extra_phones"):
                 data[name] = ""
         data["client_id"] = ""
-    form, _formset, _branches = _create_forms(request, kind, data)
-    # Show only the phone's own error here; the rest of the form is not being submitted.
+    # Unbound, with what is known as initial values: the form is not being submitted, so
+    # no "This field is required." under fields the person has not reached yet.
+    form, _formset, _branches = _create_forms(request, kind)
+    form.initial = {name: data.get(name, "") for name in form.fields}
+    # Show only the phone's own error here.
     phone_errors = []
     if (data.get("phone") or "").strip():
         try:
@@ -557,7 +560,7 @@ def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardFor
 def order_version(request: WorkshopRequest, order_number: int) -> HttpResponse:
     """Polled by the open card: empty while nothing changed, else who changed it."""
     order = (
-        Order.objects.visible_to(request.membership)
+        visible_orders(request)
         .filter(number=order_number)
         .only("pk", "version", "workshop_id")
         .first()

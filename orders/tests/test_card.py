@@ -636,3 +636,12 @@ def test_card_post_without_version_is_400(manager_client, repair_order):
     del data["version"]
     assert manager_client.post(card_url(repair_order), data).status_code == 400
     assert Order.objects.get().notes == ""
+
+
+def test_card_version_endpoint_is_404_for_a_deleted_order_to_staff(
+    manager_client, director_client, director, repair_order
+):
+    services.order_soft_delete(order=repair_order, by=director)
+    url = reverse("orders:version", kwargs={"order_number": repair_order.number})
+    assert manager_client.get(url, {"version": 1}).status_code == 404
+    assert director_client.get(url, {"version": 2}).status_code == 200

@@ -384,3 +384,32 @@ def test_forms_client_id_with_its_own_phone_is_reused(manager_client, branch, re
     assert manager_client.post(reverse("orders:new_repair"), data).status_code == 302
     ivan.refresh_from_db()
     assert (Client.objects.count(), ivan.name, ivan.phone) == (1, "Иван Петрович", "+79123456789")
+
+
+def test_lookup_of_a_new_phone_shows_no_errors_but_keeps_what_was_typed(manager_client):
+    params = {"phone": "+79031112233", "kind": "repair", "email": "p@example.com"}
+    response = manager_client.get(reverse("orders:lookup"), params)
+    html = response.content.decode()
+    assert "This field is required" not in html and 'class="field__error"' not in html
+    assert (
+        response.context["form"]["phone"].value(),
+        response.context["form"]["email"].value(),
+    ) == (
+        "+79031112233",
+        "p@example.com",
+    )
+
+
+def test_forms_sale_with_a_phone_needs_a_name(manager_client, branch):
+    data = {
+        "branch": branch.pk,
+        "phone": "+79031112233",
+        "name": "",
+        **lines_data({"name": "Кабель", "unit_price": "100"}),
+    }
+    response = manager_client.post(reverse("orders:new_sale"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "name": ["Enter the client's name, or leave the phone empty."]
+    }
+    assert Order.objects.count() == 0
