@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -155,6 +156,8 @@ class OrderCreateForm(forms.Form):
     name = forms.CharField(label=_("Client name"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
+    # One-time key of this page: submitting it twice creates one order (see order_create).
+    form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     client_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     device_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
@@ -192,7 +195,9 @@ class OrderCreateForm(forms.Form):
             self.fields["branch"].widget = forms.HiddenInput()
             self.fields["branch"].initial = next(iter(self.branches))
         self.fields["assignee"] = MemberChoiceField(label=_("Assignee"), members=members)
-        keep = {"branch", *CLIENT_FIELDS, "client_id", *KIND_FIELDS[self.kind]}
+        keep = {"branch", "form_key", *CLIENT_FIELDS, "client_id", *KIND_FIELDS[self.kind]}
+        if not self.is_bound:
+            self.fields["form_key"].initial = uuid.uuid4()
         if self.kind == Kind.REPAIR:
             keep |= {"device_id", *DEVICE_FIELDS}
         for name in list(self.fields):

@@ -236,8 +236,11 @@ class Order(TenantModel):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     is_deleted = models.BooleanField(_("deleted"), default=False)
+    # The one-time key of the "+" form that created the order: a second submission of the
+    # same page (a double click, a resent POST) finds this order instead of making another.
+    create_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["lines_total"])
+    history = HistoricalRecords(excluded_fields=["lines_total", "create_key"])
     # Scoped like every tenant model, with the chainable queryset above.
     objects = tenant_manager(OrderQuerySet)
 
@@ -247,6 +250,9 @@ class Order(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["workshop", "number"], name="order_number_unique"),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="order_version_gte_1"),
+            models.UniqueConstraint(
+                fields=["workshop", "create_key"], name="order_create_key_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["workshop", "status", "-id"], name="order_status_idx"),

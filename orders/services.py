@@ -10,6 +10,7 @@ input) and leave nothing half-saved.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -64,6 +65,14 @@ class OrderError(Exception):
     def __init__(self, message: str):
         super().__init__(str(message))
         self.message = message
+
+
+class AlreadyCreated(OrderError):
+    """The "+" form with this key was already saved; `order` is what it created."""
+
+    def __init__(self, order: Order):
+        super().__init__(_("Order №%(number)s was already saved.") % {"number": order.number})
+        self.order = order
 
 
 class TransitionRefused(OrderError):
@@ -158,14 +167,18 @@ def _remember(workshop: Workshop, by: Membership | None, *, device=None, order=N
         directory_services.remember_many(workshop=workshop, items=items, by=by)
 
 
-def _next_number(workshop: Workshop) -> int:
-    """Take the next order number under a row lock: no gaps, no duplicates."""
+def _locked_counter(workshop: Workshop) -> OrderCounter:
     try:
         with transaction.atomic():
             OrderCounter.objects.get_or_create(workshop=workshop)
     except IntegrityError:
         pass  # Another transaction created the counter first; it exists now.
-    counter = OrderCounter.objects.select_for_update().get(workshop=workshop)
+    return OrderCounter.objects.select_for_update().get(workshop=workshop)
+
+
+def _next_number(workshop: Workshop) -> int:
+    """Take the next order number under a row lock: no gaps, no duplicates."""
+    counter = _locked_counter(workshop)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
@@ -505,11 +518,23 @@ def order_create(
     device_data: Mapping[str, Any] | None = None,
     order_data: Mapping[str, Any] | None = None,
     lines: Iterable[Mapping[str, Any]] = (),
+    key: uuid.UUID | None = None,
 ) -> Order:
-    """Create an order with its client, device and lines; it starts in its kind's status."""
+    """Create an order with its client, device and lines; it starts in its kind's status.
+
+    `key` is the form's one-time key: if an order was already created with it, nothing is
+    written and AlreadyCreated names that order. The check runs under the order-number
+    lock, so two submissions racing each other are serialised and the second one sees
+    the first's order.
+    """
     kind = Kind(kind)
     if branch.workshop_id != workshop.pk:
         raise OrderError(_("Choose one of your branches."))
+    if key is not None:
+        _locked_counter(workshop)
+        existing = Order.objects.filter(workshop=workshop, create_key=key).first()
+        if existing is not None:
+            raise AlreadyCreated(existing)
     client = None
     if client_data and (client_data.get("phone") or client_data.get("id")):
         client = _client_resolve(workshop=workshop, data=client_data, by=by)
@@ -530,6 +555,7 @@ def order_create(
         device=device,
         accepted_by=by,
         number=0,
+        create_key=key,
     )
     for name, value in (order_data or {}).items():
         if name not in ORDER_FIELDS:

@@ -253,7 +253,12 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
                     device_data=form.device_data(),
                     order_data=form.order_data(),
                     lines=formset.lines() if formset is not None else (),
+                    key=form.cleaned_data.get("form_key"),
                 )
+            except services.AlreadyCreated as exc:
+                # A double click or a resent page: show the order the first press saved.
+                messages.info(request, exc.message)
+                return redirect("orders:card", order_number=exc.order.number)
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             except services.OrderError as exc:

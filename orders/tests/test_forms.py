@@ -413,3 +413,21 @@ def test_forms_sale_with_a_phone_needs_a_name(manager_client, branch):
         "name": ["Enter the client's name, or leave the phone empty."]
     }
     assert Order.objects.count() == 0
+
+
+def test_forms_the_same_page_submitted_twice_creates_one_order(manager_client, branch):
+    page = manager_client.get(reverse("orders:new_repair"))
+    key = page.context["form"]["form_key"].value()
+    assert f'name="form_key" value="{key}"' in page.content.decode()
+    data = {**REPAIR, "branch": branch.pk, "form_key": key}
+    first = manager_client.post(reverse("orders:new_repair"), data)
+    second = manager_client.post(reverse("orders:new_repair"), data, follow=True)
+    order = Order.objects.get()
+    assert first.url == second.redirect_chain[-1][0] == f"/orders/{order.number}/"
+    assert [str(m) for m in second.context["messages"]] == [
+        f"Order №{order.number} saved.",  # the first press's, not yet shown
+        f"Order №{order.number} was already saved.",
+    ]
+    assert (Client.objects.count(), Device.objects.count()) == (1, 1)
+    other = manager_client.get(reverse("orders:new_repair")).context["form"]["form_key"].value()
+    assert other != key

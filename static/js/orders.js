@@ -78,4 +78,28 @@
     var form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
+
+  // "Save the order" sends once: a double click would post the page twice. (The server
+  // also refuses a second order from the same page's one-time key.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-submit-once]");
+    if (!form || event.defaultPrevented) return;
+    if (form.getAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "1");
+    // Disable after the browser has collected the form, so the button's own value is sent.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // Back/forward cache: a page restored after submitting must be usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    });
+  });
 })();
