@@ -99,13 +99,15 @@ class StaleVersion(OrderError):
 
 
 def _display(value: Any) -> str:
-    """The journal's text form of a field value."""
+    """The journal's stored form of a field value: raw, language-neutral text that
+    views.describe() formats in the reader's language and time zone."""
     if value is None:
         return ""
     if isinstance(value, Membership):
         return str(value.user)
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        # Stored raw (ISO 8601 with its offset); describe() formats it for the reader.
+        return value.isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):

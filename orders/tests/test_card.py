@@ -645,3 +645,33 @@ def test_card_version_endpoint_is_404_for_a_deleted_order_to_staff(
     url = reverse("orders:version", kwargs={"order_number": repair_order.number})
     assert manager_client.get(url, {"version": 1}).status_code == 404
     assert director_client.get(url, {"version": 2}).status_code == 200
+
+
+def test_card_journal_stores_raw_values_and_shows_them_in_the_readers_language(
+    manager, manager_client, repair_order, settings
+):
+    import datetime
+
+    from django.utils import translation
+
+    services.order_update(
+        order=repair_order,
+        data={"estimate": Decimal("4200"), "due_date": datetime.date(2026, 1, 2)},
+        version=1,
+        by=manager,
+    )
+    services.line_add(
+        order=repair_order,
+        data={"name": "Ремонт", "quantity": 2, "unit_price": Decimal("1500.5")},
+        by=manager,
+    )
+    stored = sorted(
+        JournalEntry.objects.exclude(action="created").values_list("new_value", flat=True)
+    )
+    assert stored == ["2 × 1500.50", "2026-01-02", "4200.00"]
+    from orders.views import describe
+
+    with translation.override("ru"):
+        entries = describe(list(JournalEntry.objects.exclude(action="created").order_by("id")))
+        shown = [e.new_display for e in entries]
+    assert shown == ["4\xa0200,00", "02.01.2026", "2 × 1\xa0500,50"]
