@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import requires
 from accounts.permissions import role_can
 from orders import services
-from orders.forms import DEVICE_RECORD_FIELDS, ClientForm, DeviceForm, client_initial
+from orders.forms import ClientForm, DeviceForm, client_initial
 from orders.models import Client, Device
-from orders.services import CLIENT_FIELDS
+from orders.services import CLIENT_FIELDS, DEVICE_FIELDS
 from orders.views import search_query, visible_orders
 from workshop.http import WorkshopRequest
 from workshop.lib.phones import format_phone
@@ -306,7 +306,7 @@ def _device_context(request: WorkshopRequest, device: Device, form=None, **extra
         "form": form or DeviceForm(device=device, editable=editable),
         "orders": orders[:ORDER_LIMIT],
         "more_orders": len(orders) > ORDER_LIMIT,
-        "history": _history(device, DEVICE_RECORD_FIELDS, _labels(DeviceForm)),
+        "history": _history(device, DEVICE_FIELDS, _labels(DeviceForm)),
     }
     context.update(extra)
     return context
@@ -332,7 +332,7 @@ def device_card(request: WorkshopRequest, device_id: int) -> HttpResponse:
         services.device_update(device=device, data=changes, seen=form.seen(), by=request.membership)
     except ValidationError as exc:
         fresh = get_device_or_404(request, device_id)
-        initial = {n: getattr(fresh, n) for n in DEVICE_RECORD_FIELDS}
+        initial = {n: getattr(fresh, n) for n in DEVICE_FIELDS}
         form = _rebased(DeviceForm, form, initial, device=fresh, editable=editable)
         _errors_to_form(form, exc)
         return render(request, template, _device_context(request, fresh, form))

@@ -202,6 +202,8 @@ def seed(ctx: dict) -> None:
                 by=tech,
             )
         # Spread the demo over the last weeks so dates and "in status for" look lived in.
+        # QuerySet.update() bypasses simple_history on purpose: these back-dated
+        # timestamps are demo staging, not a change anyone made, so they get no history.
         Order.objects.filter(pk=order.pk).update(
             created_at=now - timedelta(days=len(ORDERS) - i, hours=i),
             status_changed_at=now - timedelta(hours=3 * (len(ORDERS) - i)),

@@ -16,7 +16,14 @@ from accounts.models import Membership
 from directories.models import Kind as DirKind
 from directories.widgets import SuggestInput
 from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
-from orders.services import HANDOVER, MONEY_FIELDS, WORK_FIELDS
+from orders.services import (
+    CLIENT_FIELDS,
+    DEVICE_FIELDS,
+    HANDOVER,
+    MONEY_FIELDS,
+    ORDER_FIELDS,
+    WORK_FIELDS,
+)
 from orders.workflow import Kind
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
@@ -139,11 +146,40 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
 }
-DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "condition", "accessories")
-CLIENT_FIELDS = ("phone", "name", "email", "extra_phones")
+# What the front desk types at intake (the "+" forms, the order card): the records'
+# fields (services.CLIENT_FIELDS / DEVICE_FIELDS) without the notes.
+INTAKE_CLIENT_FIELDS = tuple(n for n in CLIENT_FIELDS if n != "notes")
+INTAKE_DEVICE_FIELDS = tuple(n for n in DEVICE_FIELDS if n != "notes")
 
 
-class OrderCreateForm(forms.Form):
+def device_fields(prefix: str = "") -> dict[str, forms.Field]:
+    """The device's intake fields with their self-filling pick lists, declared once for
+    the "+" repair form, the order card (prefix "device_") and the device card."""
+    return {
+        f"{prefix}device_type": suggest(_("Device type"), DirKind.DEVICE_TYPE),
+        f"{prefix}brand": suggest(_("Brand"), DirKind.BRAND),
+        f"{prefix}model": suggest(_("Model"), DirKind.MODEL, narrow_by=f"{prefix}brand"),
+        f"{prefix}serial": forms.CharField(
+            label=_("Serial number / IMEI"), max_length=100, required=False
+        ),
+        f"{prefix}condition": suggest(
+            _("Condition / appearance"), DirKind.CONDITION, max_length=500
+        ),
+        f"{prefix}accessories": suggest(
+            _("Accessories"),
+            DirKind.ACCESSORY,
+            max_length=500,
+            help_text=_("Comma-separated: charger, case"),
+        ),
+    }
+
+
+# Form bases carrying those fields (a declarative form collects its bases' fields).
+DeviceFields = type("DeviceFields", (forms.Form,), device_fields())
+CardDeviceFields = type("CardDeviceFields", (forms.Form,), device_fields("device_"))
+
+
+class OrderCreateForm(DeviceFields):
     """The fields of one "+" form; `kind` decides which ones it keeps."""
 
     branch = forms.ChoiceField(label=_("Branch"))
@@ -160,17 +196,6 @@ class OrderCreateForm(forms.Form):
     form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     client_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     device_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
-    brand = suggest(_("Brand"), DirKind.BRAND)
-    model = suggest(_("Model"), DirKind.MODEL, narrow_by="brand")
-    serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
-    condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
-    accessories = suggest(
-        _("Accessories"),
-        DirKind.ACCESSORY,
-        max_length=500,
-        help_text=_("Comma-separated: charger, case"),
-    )
     problem = forms.CharField(
         label=_("Problem"),
         required=False,
@@ -195,11 +220,11 @@ class OrderCreateForm(forms.Form):
             self.fields["branch"].widget = forms.HiddenInput()
             self.fields["branch"].initial = next(iter(self.branches))
         self.fields["assignee"] = MemberChoiceField(label=_("Assignee"), members=members)
-        keep = {"branch", "form_key", *CLIENT_FIELDS, "client_id", *KIND_FIELDS[self.kind]}
+        keep = {"branch", "form_key", *INTAKE_CLIENT_FIELDS, "client_id", *KIND_FIELDS[self.kind]}
         if not self.is_bound:
             self.fields["form_key"].initial = uuid.uuid4()
         if self.kind == Kind.REPAIR:
-            keep |= {"device_id", *DEVICE_FIELDS}
+            keep |= {"device_id", *INTAKE_DEVICE_FIELDS}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -268,7 +293,7 @@ class OrderCreateForm(forms.Form):
         if self.kind != Kind.REPAIR:
             return None
         d = self.cleaned_data
-        return {"id": d.get("device_id"), **{n: d.get(n, "") for n in DEVICE_FIELDS}}
+        return {"id": d.get("device_id"), **{n: d.get(n, "") for n in INTAKE_DEVICE_FIELDS}}
 
     def order_data(self) -> dict:
         return {n: self.cleaned_data.get(n) for n in KIND_FIELDS[self.kind]}
@@ -369,7 +394,7 @@ LineFormSet = forms.formset_factory(
 # ---------------------------------------------------------------- the card
 
 
-class OrderCardForm(forms.Form):
+class OrderCardForm(CardDeviceFields):
     """The order card as one form. Fields the member may not change are disabled, so
     Django ignores whatever is posted for them. Each field carries its loaded value in a
     hidden input, so only the fields this person actually changed are saved."""
@@ -390,12 +415,6 @@ class OrderCardForm(forms.Form):
     )
     client_extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
     client_email = forms.EmailField(label=_("E-mail"), required=False)
-    device_device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
-    device_brand = suggest(_("Brand"), DirKind.BRAND)
-    device_model = suggest(_("Model"), DirKind.MODEL, narrow_by="device_brand")
-    device_serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
-    device_condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
-    device_accessories = suggest(_("Accessories"), DirKind.ACCESSORY, max_length=500)
 
     def __init__(self, *args, order: Order, membership, members, can, **kwargs):
         kwargs.setdefault("initial", card_initial(order))
@@ -435,34 +454,13 @@ class OrderCardForm(forms.Form):
 
 
 def card_initial(order: Order) -> dict:
-    data = {
-        name: getattr(order, name)
-        for name in (
-            "problem",
-            "diagnosis",
-            "notes",
-            "diagnostic_cost",
-            "estimate",
-            "prepayment",
-            "partner",
-            "due_date",
-            "address",
-            "visit_at",
-        )
-    }
+    data = {name: getattr(order, name) for name in ORDER_FIELDS if name != "assignee"}
     data["assignee"] = str(order.assignee_id or "")
     if order.client_id:
-        client = order.client
-        data.update(
-            client_name=client.name,
-            client_phone=format_phone(client.phone),
-            client_extra_phones=client.extra_phones,
-            client_email=client.email,
-        )
+        data.update({f"client_{n}": getattr(order.client, n) for n in INTAKE_CLIENT_FIELDS})
+        data["client_phone"] = format_phone(order.client.phone)
     if order.device_id:
-        device = order.device
-        for name in ("device_type", "brand", "model", "serial", "condition", "accessories"):
-            data[f"device_{name}"] = getattr(device, name)
+        data.update({f"device_{n}": getattr(order.device, n) for n in INTAKE_DEVICE_FIELDS})
     return data
 
 
@@ -535,22 +533,11 @@ def client_initial(client) -> dict:
     }
 
 
-class DeviceForm(_RecordForm):
-    device_type = suggest(_("Device type"), DirKind.DEVICE_TYPE)
-    brand = suggest(_("Brand"), DirKind.BRAND)
-    model = suggest(_("Model"), DirKind.MODEL, narrow_by="brand")
-    serial = forms.CharField(label=_("Serial number / IMEI"), max_length=100, required=False)
-    condition = suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500)
-    accessories = suggest(
-        _("Accessories"),
-        DirKind.ACCESSORY,
-        max_length=500,
-        help_text=_("Comma-separated: charger, case"),
-    )
+class DeviceForm(DeviceFields, _RecordForm):
     notes = text_area(_("Notes"), rows=3)
 
     def __init__(self, *args, device, **kwargs):
-        kwargs.setdefault("initial", {name: getattr(device, name) for name in DEVICE_RECORD_FIELDS})
+        kwargs.setdefault("initial", {name: getattr(device, name) for name in DEVICE_FIELDS})
         super().__init__(*args, **kwargs)
         self.device = device
 
@@ -561,6 +548,3 @@ class DeviceForm(_RecordForm):
         ):
             self.add_error("device_type", _("Say what the device is: its type, brand or model."))
         return data
-
-
-DEVICE_RECORD_FIELDS = (*DEVICE_FIELDS, "notes")

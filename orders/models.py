@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import TenantModel, TenantQuerySet, tenant_manager
+from accounts.permissions import role_can
 from directories.models import KEY_MAX_LENGTH
 from directories.models import fold as directory_fold
 from orders.workflow import TAB_STATUS, Kind, Status, Tab
@@ -167,9 +168,10 @@ class OrderQuerySet(TenantQuerySet):
         return self.filter(is_deleted=False)
 
     def visible_to(self, membership) -> OrderQuerySet:
-        """The director sees every branch; staff see the orders of their branches."""
+        """Who may view all branches (the director) sees every order; others see the
+        orders of their branches."""
         qs = self.filter(workshop=membership.workshop)
-        if membership.is_director:
+        if role_can(membership.role, "orders.view_all_branches"):
             return qs
         return qs.filter(branch__in=membership.visible_branches().values("pk"))
 

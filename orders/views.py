@@ -180,7 +180,8 @@ def _int(value) -> int | None:
 @requires("orders.view")
 def work(request: WorkshopRequest) -> HttpResponse:
     membership = request.membership
-    branches = list(membership.visible_branches()) if membership.is_director else []
+    all_branches = role_can(membership.role, "orders.view_all_branches")
+    branches = list(membership.visible_branches()) if all_branches else []
     branch = None
     branch_id = _int(request.GET.get("branch"))
     if branch_id:
@@ -192,7 +193,12 @@ def work(request: WorkshopRequest) -> HttpResponse:
     except ValueError:
         tab = None
     if q:
-        qs = search_orders(base, q, request.workshop, with_deleted_clients=membership.is_director)
+        qs = search_orders(
+            base,
+            q,
+            request.workshop,
+            with_deleted_clients=role_can(membership.role, "clients.delete"),
+        )
     else:
         counts = None
         if tab is None:

@@ -675,3 +675,21 @@ def test_card_journal_stores_raw_values_and_shows_them_in_the_readers_language(
         entries = describe(list(JournalEntry.objects.exclude(action="created").order_by("id")))
         shown = [e.new_display for e in entries]
     assert shown == ["4\xa0200,00", "02.01.2026", "2 × 1\xa0500,50"]
+
+
+def test_card_other_branches_follow_the_view_all_branches_permission(
+    manager_client, manager, workshop, other_branch, monkeypatch
+):
+    from accounts import permissions
+    from accounts.models import Role
+    from orders.tests.factories import OrderFactory
+
+    north = OrderFactory(workshop=workshop, branch=other_branch)
+    assert manager_client.get(card_url(north)).status_code == 404
+    monkeypatch.setitem(
+        permissions.PERMISSIONS,
+        "orders.view_all_branches",
+        frozenset({Role.DIRECTOR, Role.MANAGER}),
+    )
+    assert list(Order.objects.visible_to(manager)) == [north]
+    assert manager_client.get(card_url(north)).status_code == 200
