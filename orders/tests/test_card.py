@@ -669,7 +669,7 @@ def test_card_journal_stores_raw_values_and_shows_them_in_the_readers_language(
         JournalEntry.objects.exclude(action="created").values_list("new_value", flat=True)
     )
     assert stored == ["2 × 1500.50", "2026-01-02", "4200.00"]
-    from orders.views import describe
+    from orders.views.card import describe
 
     with translation.override("ru"):
         entries = describe(list(JournalEntry.objects.exclude(action="created").order_by("id")))

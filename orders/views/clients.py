@@ -1,9 +1,7 @@
 """Clients and devices: the client list, the client card and the device card.
 
 The hierarchy Client → Device → Orders, so the front desk can answer "what was done
-to this device before". Kept apart from views.py (the Work page and the order card),
-which is long enough already.
-"""
+to this device before"."""
 
 from __future__ import annotations
 
@@ -23,7 +21,7 @@ from orders import services
 from orders.forms import ClientForm, DeviceForm, client_initial
 from orders.models import Client, Device
 from orders.services import CLIENT_FIELDS, DEVICE_FIELDS
-from orders.views import search_query, visible_orders
+from orders.views.common import errors_to_form, int_or_none, search_query, visible_orders
 from workshop.http import WorkshopRequest
 from workshop.lib.phones import format_phone
 
@@ -64,13 +62,6 @@ def get_device_or_404(request: WorkshopRequest, device_id: int) -> Device:
     return device
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 # ---------------------------------------------------------------- the client list
 
 
@@ -84,7 +75,7 @@ def client_list(request: WorkshopRequest) -> HttpResponse:
         qs = qs.filter(is_deleted=True)
     if q:
         qs = qs.search(q, request.workshop.country)
-    after = _int(request.GET.get("after"))
+    after = int_or_none(request.GET.get("after"))
     if after:
         qs = qs.filter(id__lt=after)
     rows = list(qs.order_by("-id")[: CLIENT_PAGE + 1])
@@ -227,14 +218,6 @@ def _rebased(form_class, form, initial: dict, **kwargs):
     return form_class(data, initial=initial, **kwargs)
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @requires("clients.view")
 def client_card(request: WorkshopRequest, client_id: int) -> HttpResponse:
     client = get_client_or_404(request, client_id)
@@ -256,7 +239,7 @@ def client_card(request: WorkshopRequest, client_id: int) -> HttpResponse:
     except ValidationError as exc:
         fresh = get_client_or_404(request, client_id)
         form = _rebased(ClientForm, form, client_initial(fresh), client=fresh, editable=editable)
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return render(request, template, _client_context(request, fresh, form))
     except services.OrderError as exc:
         form.add_error(None, exc.message)
@@ -277,7 +260,7 @@ def client_delete(request: WorkshopRequest, client_id: int) -> HttpResponse:
         request,
         _("Client deleted: no longer found by phone or in the lists. You can restore them here."),
     )
-    back = _int(request.POST.get("order"))
+    back = int_or_none(request.POST.get("order"))
     if back:
         return redirect("orders:card", order_number=back)
     return redirect("orders:client", client_id=client.pk)
@@ -334,7 +317,7 @@ def device_card(request: WorkshopRequest, device_id: int) -> HttpResponse:
         fresh = get_device_or_404(request, device_id)
         initial = {n: getattr(fresh, n) for n in DEVICE_FIELDS}
         form = _rebased(DeviceForm, form, initial, device=fresh, editable=editable)
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return render(request, template, _device_context(request, fresh, form))
     except services.OrderError as exc:
         form.add_error(None, exc.message)

@@ -1,4 +1,4 @@
-"""The Work page, the four "+" forms with phone lookup, and the order card."""
+"""The order card: its form, lines, journal, version poll, moves, delete and restore."""
 
 from __future__ import annotations
 
@@ -7,36 +7,37 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import requires
-from accounts.models import Branch, Membership
 from accounts.permissions import role_can
 from orders import services
 from orders.forms import (
-    KIND_FIELDS,
     LineForm,
-    LineFormSet,
     OrderCardForm,
-    OrderCreateForm,
     line_initial,
 )
-from orders.models import Client, Device, JournalEntry, Order, OrderLine
+from orders.models import JournalEntry, Order, OrderLine
+from orders.views.common import (
+    errors_to_form,
+    get_line_or_404,
+    get_order_or_404,
+    int_or_none,
+    order_members,
+    permission_checker,
+    posted_version,
+    visible_orders,
+)
 from orders.workflow import (
-    TAB_ORDER,
-    TAB_STATUS,
     Kind,
     Status,
-    Tab,
     action_label,
     allowed,
     tab_of,
@@ -44,335 +45,7 @@ from orders.workflow import (
 from workshop.http import WorkshopRequest
 from workshop.lib.money import format_money
 
-PAGE_SIZE = 50
 JOURNAL_PAGE = 30
-LOOKUP_DEVICES = 20
-
-KIND_TITLES = {
-    Kind.SALE: gettext_lazy("New sale"),
-    Kind.PC_BUILD: gettext_lazy("New PC build"),
-    Kind.CALL_OUT: gettext_lazy("New call-out"),
-    Kind.REPAIR: gettext_lazy("New repair"),
-}
-
-
-# ---------------------------------------------------------------- lookups
-
-
-def visible_orders(request: WorkshopRequest):
-    """Orders this member may open: their branches' (every branch for the director), and
-    deleted ones only for those who may restore them."""
-    qs = Order.objects.visible_to(request.membership)
-    if not role_can(request.membership.role, "orders.delete"):
-        qs = qs.alive()
-    return qs
-
-
-def get_order_or_404(request: WorkshopRequest, number: int) -> Order:
-    """This workshop's order with that number, in a branch the member works in."""
-    order = (
-        visible_orders(request)
-        .select_related("client", "device", "branch", "assignee__user", "accepted_by__user")
-        .filter(number=number)
-        .first()
-    )
-    if order is None:
-        raise Http404
-    return order
-
-
-def get_line_or_404(order: Order, line_id: int) -> OrderLine:
-    line = OrderLine.objects.filter(workshop=order.workshop, order=order, pk=line_id).first()
-    if line is None:
-        raise Http404
-    line.order = order
-    return line
-
-
-def order_members(order: Order) -> dict[int, Membership]:
-    """Who may be the order's assignee or a line's performer: people of its branch."""
-    return services.branch_members(order.workshop, [order.branch])
-
-
-def _can(request: WorkshopRequest):
-    return lambda permission: role_can(request.membership.role, permission)
-
-
-# ---------------------------------------------------------------- the Work page
-
-
-def _start_of_today():
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _base_orders(request: WorkshopRequest, branch: Branch | None):
-    qs = Order.objects.visible_to(request.membership).alive()
-    if branch is not None:
-        qs = qs.filter(branch=branch)
-    return qs
-
-
-def _tab_counts(qs) -> dict[Tab, int]:
-    """One grouped COUNT over live work; the cash desk tab counts today's issues only.
-
-    Written as index ranges on (workshop, status, status_changed_at), so the issued
-    history is never counted.
-    """
-    live = [s for s in TAB_STATUS.values() if s != Status.ISSUED]
-    rows = (
-        qs.filter(
-            Q(status__in=live) | Q(status=Status.ISSUED, status_changed_at__gte=_start_of_today())
-        )
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_status = {row["status"]: row["n"] for row in rows}
-    return {tab: by_status.get(TAB_STATUS[tab], 0) for tab in TAB_ORDER}
-
-
-def _list_rows(qs, after: int | None):
-    qs = qs.select_related("client", "device", "assignee__user").order_by("-id")
-    if after:
-        qs = qs.filter(id__lt=after)
-    rows = list(qs[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    return rows[:PAGE_SIZE], more
-
-
-def search_query(request: WorkshopRequest) -> str:
-    """The search box's text: NUL removed (PostgreSQL refuses it in a query), capped."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
-
-
-def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
-    """Orders by number, phone, any word of the client's name, or serial, in every tab
-    (cancelled too).
-
-    Clients and devices are matched first on their own columns, as subqueries the
-    database plans with the orders' (workshop, client) and (workshop, device) indexes, so
-    the search never scans the order history and never drops a match past a cap.
-    """
-    q = q.strip()
-    condition = Q(pk__in=[])
-    bare = q.lstrip("№#")
-    # isascii: "²" is a digit to str.isdigit() but not to int().
-    if bare.isascii() and bare.isdigit() and len(bare) <= 9:
-        condition |= Q(number=int(bare))
-    clients = Client.objects.filter(workshop=workshop).search(q, workshop.country)
-    if not with_deleted_clients:
-        clients = clients.alive()
-    condition |= Q(client_id__in=clients.values("pk"))
-    if q:
-        devices = Device.objects.filter(workshop=workshop, serial=q)
-        condition |= Q(device_id__in=devices.values("pk"))
-    return qs.filter(condition)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-@require_GET
-@requires("orders.view")
-def work(request: WorkshopRequest) -> HttpResponse:
-    membership = request.membership
-    all_branches = role_can(membership.role, "orders.view_all_branches")
-    branches = list(membership.visible_branches()) if all_branches else []
-    branch = None
-    branch_id = _int(request.GET.get("branch"))
-    if branch_id:
-        branch = next((b for b in branches if b.pk == branch_id), None)
-    base = _base_orders(request, branch)
-    q = search_query(request)
-    try:
-        tab = Tab(request.GET.get("tab", ""))
-    except ValueError:
-        tab = None
-    if q:
-        qs = search_orders(
-            base,
-            q,
-            request.workshop,
-            with_deleted_clients=role_can(membership.role, "clients.delete"),
-        )
-    else:
-        counts = None
-        if tab is None:
-            counts = _tab_counts(base)
-            tab = next((t for t in TAB_ORDER if counts[t]), Tab.QUEUE)
-        qs = base.in_tab(tab)
-    rows, more = _list_rows(qs, _int(request.GET.get("after")))
-    context = {
-        "tab": tab,
-        "q": q,
-        "rows": rows,
-        "more": more,
-        "next_after": rows[-1].pk if rows else None,
-        "branches": branches,
-        "branch": branch,
-        "now": timezone.now(),
-    }
-    if request.htmx and request.GET.get("after"):
-        return render(request, "orders/work.html#rows", context)
-    if request.htmx and request.htmx.target == "work-list":
-        return render(request, "orders/work.html#list", context)
-    context["counts"] = counts if (not q and counts is not None) else _tab_counts(base)
-    context["tabs"] = [(t, context["counts"][t]) for t in TAB_ORDER]
-    return render(request, "orders/work.html", context)
-
-
-# ---------------------------------------------------------------- "+" forms
-
-
-def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
-    branches = list(request.membership.visible_branches())
-    # People of the branches offered; the service refuses one outside the chosen branch.
-    members = services.branch_members(request.workshop, branches)
-    form = OrderCreateForm(
-        data, kind=kind, workshop=request.workshop, branches=branches, members=members
-    )
-    formset = None
-    if kind in (Kind.SALE, Kind.PC_BUILD):
-        formset = LineFormSet(
-            data, prefix="lines", members=members, default_kind=OrderLine.LineKind.GOODS
-        )
-    return form, formset, branches
-
-
-@requires("orders.create")
-def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
-    kind = Kind(kind)
-    data = request.POST if request.method == "POST" else None
-    form, formset, branches = _create_forms(request, kind, data)
-    if not branches:
-        messages.error(request, _("You have not been given a branch yet. Ask the director."))
-        return redirect("home")
-    if request.method == "POST":
-        valid = form.is_valid() & (formset is None or formset.is_valid())
-        if valid:
-            try:
-                order = services.order_create(
-                    workshop=request.workshop,
-                    branch=form.cleaned_data["branch"],
-                    kind=kind,
-                    by=request.membership,
-                    client_data=form.client_data(),
-                    device_data=form.device_data(),
-                    order_data=form.order_data(),
-                    lines=formset.lines() if formset is not None else (),
-                    key=form.cleaned_data.get("form_key"),
-                )
-            except services.AlreadyCreated as exc:
-                # A double click or a resent page: show the order the first press saved.
-                messages.info(request, exc.message)
-                return redirect("orders:card", order_number=exc.order.number)
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            except services.OrderError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
-                return redirect("orders:card", order_number=order.number)
-    client, devices = None, []
-    client_id = form["client_id"].value()
-    if client_id and _int(client_id):
-        client = Client.objects.filter(
-            workshop=request.workshop, pk=_int(client_id), is_deleted=False
-        ).first()
-        devices = _devices_with_orders(request, client) if client else []
-    return render(
-        request,
-        "orders/new.html",
-        {
-            "kind": kind,
-            "title": KIND_TITLES[kind],
-            "form": form,
-            "formset": formset,
-            "order_fields": [form[n] for n in KIND_FIELDS[kind] if n in form.fields],
-            "client": client,
-            "devices": devices,
-        },
-    )
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _devices_with_orders(request: WorkshopRequest, client: Client) -> list[Device]:
-    """The client's devices, each with its recent orders that this member may open (their
-    branches only): two queries."""
-    devices = list(
-        Device.objects.filter(workshop=client.workshop, client=client).order_by("-id")[
-            :LOOKUP_DEVICES
-        ]
-    )
-    by_id = {d.pk: d for d in devices}
-    for d in devices:
-        d.past_orders = []
-    orders = visible_orders(request).alive().filter(device_id__in=list(by_id)).order_by("-id")[:100]
-    for order in orders:
-        by_id[order.device_id].past_orders.append(order)
-    return devices
-
-
-@require_GET
-@requires("orders.create")
-def client_lookup(request: WorkshopRequest) -> HttpResponse:
-    """Leaving the phone field: fill the client's details and list their devices."""
-    try:
-        kind = Kind(request.GET.get("kind", Kind.REPAIR))
-    except ValueError:
-        kind = Kind.REPAIR
-    data = request.GET.copy()
-    client = services.client_find_by_phone(workshop=request.workshop, phone=data.get("phone", ""))
-    if client is not None:
-        data["client_id"] = str(client.pk)
-        data["name"] = client.name
-        data["email"] = client.email
-        data["extra_phones"] = client.extra_phones
-    else:
-        if data.get("client_id"):
-            # The details on screen were the previous client's: do not carry them over.
-            for name in ("name", "email", "extra_phones"):
-                data[name] = ""
-        data["client_id"] = ""
-    # Unbound, with what is known as initial values: the form is not being submitted, so
-    # no "This field is required." under fields the person has not reached yet.
-    form, _formset, _branches = _create_forms(request, kind)
-    form.initial = {name: data.get(name, "") for name in form.fields}
-    # Show only the phone's own error here.
-    phone_errors = []
-    if (data.get("phone") or "").strip():
-        try:
-            form.fields["phone"].clean(data.get("phone"))
-            form.cleaned_data = {"phone": data.get("phone")}
-            form.clean_phone()
-        except ValidationError as exc:
-            phone_errors = exc.messages
-    return render(
-        request,
-        "orders/new.html#client",
-        {
-            "kind": kind,
-            "form": form,
-            "client": client,
-            "devices": _devices_with_orders(request, client) if client else [],
-            "phone_errors": phone_errors,
-            "looked_up": True,
-        },
-    )
-
-
-# ---------------------------------------------------------------- the card
 
 
 def _field_labels() -> dict[str, str]:
@@ -468,7 +141,7 @@ def _journal_page(order: Order, before: int | None):
 
 def _card_context(request, order: Order, form=None, *, members=None, **extra) -> dict:
     members = members if members is not None else order_members(order)
-    can = _can(request)
+    can = permission_checker(request)
     if form is None:
         form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
     lines = list(
@@ -556,9 +229,9 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         order=order,
         membership=request.membership,
         members=members,
-        can=_can(request),
+        can=permission_checker(request),
     )
-    version = _posted_version(request)
+    version = posted_version(request)
     if version is None:
         return HttpResponseBadRequest(
             _("This form is out of date. Reload the order and try again.")
@@ -581,7 +254,7 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
         # htmx swaps only 2xx answers; a plain form post gets the honest 409.
         return render(request, template, ctx, status=200 if request.htmx else 409)
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return render(request, template, _card_context(request, order, form, members=members))
     except services.OrderError as exc:
         form.add_error(None, exc.message)
@@ -594,7 +267,7 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
 def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardForm:
     """A form on the latest version carrying this user's own changes on top."""
     rebased = OrderCardForm(
-        order=fresh, membership=request.membership, members=members, can=_can(request)
+        order=fresh, membership=request.membership, members=members, can=permission_checker(request)
     )
     data = {}
     for name, bound in rebased.fields.items():
@@ -609,7 +282,11 @@ def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardFor
             bound.widget.format_value(bound.prepare_value(rebased.initial.get(name))) or ""
         )
     return OrderCardForm(
-        data, order=fresh, membership=request.membership, members=members, can=_can(request)
+        data,
+        order=fresh,
+        membership=request.membership,
+        members=members,
+        can=permission_checker(request),
     )
 
 
@@ -625,7 +302,7 @@ def order_version(request: WorkshopRequest, order_number: int) -> HttpResponse:
     )
     if order is None:
         raise Http404
-    seen = _int(request.GET.get("version")) or 0
+    seen = int_or_none(request.GET.get("version")) or 0
     entries = []
     if order.version > seen:
         entries = list(
@@ -644,7 +321,7 @@ def order_version(request: WorkshopRequest, order_number: int) -> HttpResponse:
 @requires("orders.view")
 def order_journal(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
-    entries, more = _journal_page(order, _int(request.GET.get("before")))
+    entries, more = _journal_page(order, int_or_none(request.GET.get("before")))
     return render(
         request,
         "orders/card.html#journal_rows",
@@ -656,7 +333,7 @@ def order_journal(request: WorkshopRequest, order_number: int) -> HttpResponse:
 @requires("orders.transition")
 def order_transition(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
-    version = _posted_version(request)
+    version = posted_version(request)
     if version is None:
         return HttpResponseBadRequest(
             _("This form is out of date. Reload the order and try again.")
@@ -703,10 +380,6 @@ def _lines_done(request, order_number: int) -> HttpResponse:
     return _lines_response(request, order_number)
 
 
-def _posted_version(request: WorkshopRequest) -> int | None:
-    return _int(request.POST.get("version"))
-
-
 def _stale_lines(request, order_number: int, exc: services.StaleVersion) -> HttpResponse:
     message = "{} {}".format(exc.message, _("The lines below are the latest: check and try again."))
     return _lines_refused(request, order_number, message, lines_notice=message)
@@ -723,7 +396,7 @@ def _no_version(request, order_number: int) -> HttpResponse:
 @requires("orders.edit_work")
 def line_add(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
-    version = _posted_version(request)
+    version = posted_version(request)
     if version is None:
         return _no_version(request, order_number)
     desk = role_can(request.membership.role, "orders.edit")
@@ -758,7 +431,7 @@ def _form_errors(form) -> str:
 def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
     line = get_line_or_404(order, line_id)
-    version = _posted_version(request)
+    version = posted_version(request)
     if version is None:
         return _no_version(request, order_number)
     desk = role_can(request.membership.role, "orders.edit")
@@ -788,7 +461,7 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
 def line_remove(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
     line = get_line_or_404(order, line_id)
-    version = _posted_version(request)
+    version = posted_version(request)
     if version is None:
         return _no_version(request, order_number)
     try:

@@ -1,0 +1,174 @@
+"""The four "+" forms and the phone lookup that fills the client block."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import requires
+from orders import services
+from orders.forms import (
+    KIND_FIELDS,
+    LineFormSet,
+    OrderCreateForm,
+)
+from orders.models import Client, Device, OrderLine
+from orders.views.common import (
+    errors_to_form,
+    int_or_none,
+    visible_orders,
+)
+from orders.workflow import (
+    Kind,
+)
+from workshop.http import WorkshopRequest
+
+LOOKUP_DEVICES = 20
+
+KIND_TITLES = {
+    Kind.SALE: gettext_lazy("New sale"),
+    Kind.PC_BUILD: gettext_lazy("New PC build"),
+    Kind.CALL_OUT: gettext_lazy("New call-out"),
+    Kind.REPAIR: gettext_lazy("New repair"),
+}
+
+
+def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
+    branches = list(request.membership.visible_branches())
+    # People of the branches offered; the service refuses one outside the chosen branch.
+    members = services.branch_members(request.workshop, branches)
+    form = OrderCreateForm(
+        data, kind=kind, workshop=request.workshop, branches=branches, members=members
+    )
+    formset = None
+    if kind in (Kind.SALE, Kind.PC_BUILD):
+        formset = LineFormSet(
+            data, prefix="lines", members=members, default_kind=OrderLine.LineKind.GOODS
+        )
+    return form, formset, branches
+
+
+@requires("orders.create")
+def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
+    kind = Kind(kind)
+    data = request.POST if request.method == "POST" else None
+    form, formset, branches = _create_forms(request, kind, data)
+    if not branches:
+        messages.error(request, _("You have not been given a branch yet. Ask the director."))
+        return redirect("home")
+    if request.method == "POST":
+        valid = form.is_valid() & (formset is None or formset.is_valid())
+        if valid:
+            try:
+                order = services.order_create(
+                    workshop=request.workshop,
+                    branch=form.cleaned_data["branch"],
+                    kind=kind,
+                    by=request.membership,
+                    client_data=form.client_data(),
+                    device_data=form.device_data(),
+                    order_data=form.order_data(),
+                    lines=formset.lines() if formset is not None else (),
+                    key=form.cleaned_data.get("form_key"),
+                )
+            except services.AlreadyCreated as exc:
+                # A double click or a resent page: show the order the first press saved.
+                messages.info(request, exc.message)
+                return redirect("orders:card", order_number=exc.order.number)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            except services.OrderError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
+                return redirect("orders:card", order_number=order.number)
+    client, devices = None, []
+    client_id = form["client_id"].value()
+    if client_id and int_or_none(client_id):
+        client = Client.objects.filter(
+            workshop=request.workshop, pk=int_or_none(client_id), is_deleted=False
+        ).first()
+        devices = _devices_with_orders(request, client) if client else []
+    return render(
+        request,
+        "orders/new.html",
+        {
+            "kind": kind,
+            "title": KIND_TITLES[kind],
+            "form": form,
+            "formset": formset,
+            "order_fields": [form[n] for n in KIND_FIELDS[kind] if n in form.fields],
+            "client": client,
+            "devices": devices,
+        },
+    )
+
+
+def _devices_with_orders(request: WorkshopRequest, client: Client) -> list[Device]:
+    """The client's devices, each with its recent orders that this member may open (their
+    branches only): two queries."""
+    devices = list(
+        Device.objects.filter(workshop=client.workshop, client=client).order_by("-id")[
+            :LOOKUP_DEVICES
+        ]
+    )
+    by_id = {d.pk: d for d in devices}
+    for d in devices:
+        d.past_orders = []
+    orders = visible_orders(request).alive().filter(device_id__in=list(by_id)).order_by("-id")[:100]
+    for order in orders:
+        by_id[order.device_id].past_orders.append(order)
+    return devices
+
+
+@require_GET
+@requires("orders.create")
+def client_lookup(request: WorkshopRequest) -> HttpResponse:
+    """Leaving the phone field: fill the client's details and list their devices."""
+    try:
+        kind = Kind(request.GET.get("kind", Kind.REPAIR))
+    except ValueError:
+        kind = Kind.REPAIR
+    data = request.GET.copy()
+    client = services.client_find_by_phone(workshop=request.workshop, phone=data.get("phone", ""))
+    if client is not None:
+        data["client_id"] = str(client.pk)
+        data["name"] = client.name
+        data["email"] = client.email
+        data["extra_phones"] = client.extra_phones
+    else:
+        if data.get("client_id"):
+            # The details on screen were the previous client's: do not carry them over.
+            for name in ("name", "email", "extra_phones"):
+                data[name] = ""
+        data["client_id"] = ""
+    # Unbound, with what is known as initial values: the form is not being submitted, so
+    # no "This field is required." under fields the person has not reached yet.
+    form, _formset, _branches = _create_forms(request, kind)
+    form.initial = {name: data.get(name, "") for name in form.fields}
+    # Show only the phone's own error here.
+    phone_errors = []
+    if (data.get("phone") or "").strip():
+        try:
+            form.fields["phone"].clean(data.get("phone"))
+            form.cleaned_data = {"phone": data.get("phone")}
+            form.clean_phone()
+        except ValidationError as exc:
+            phone_errors = exc.messages
+    return render(
+        request,
+        "orders/new.html#client",
+        {
+            "kind": kind,
+            "form": form,
+            "client": client,
+            "devices": _devices_with_orders(request, client) if client else [],
+            "phone_errors": phone_errors,
+            "looked_up": True,
+        },
+    )
