@@ -11,6 +11,7 @@ from accounts.models import Membership, Role
 from orders import services
 from orders.models import Order, OrderLine
 from orders.workflow import Kind, Status
+from workshop.lib.audit import acting_as
 
 SERVICE, GOODS = OrderLine.LineKind.SERVICE, OrderLine.LineKind.GOODS
 
@@ -167,40 +168,40 @@ def seed(ctx: dict) -> None:
             order_data.update(address="ул. Ленина, 12, кв. 4", visit_at=now + timedelta(days=1))
         if kind == Kind.REPAIR:
             order_data.update(estimate=Decimal("3000"), due_date=(now + timedelta(days=3)).date())
-        order = services.order_create(
-            workshop=workshop,
-            branch=branch,
-            kind=kind,
-            by=manager,
-            client_data={"phone": phone, "name": name},
-            device_data=device_data,
-            order_data=order_data,
-            lines=[
-                {
-                    "kind": line_kind,
-                    "name": line_name,
-                    "quantity": qty,
-                    "unit_price": Decimal(price),
-                    "performer": tech if line_kind == SERVICE else manager,
-                }
-                for line_kind, line_name, qty, price in lines
-            ],
-        )
+        with acting_as(manager.user):
+            order = services.order_create(
+                workshop=workshop,
+                branch=branch,
+                kind=kind,
+                by=manager,
+                client_data={"phone": phone, "name": name},
+                device_data=device_data,
+                order_data=order_data,
+                lines=[
+                    {
+                        "kind": line_kind,
+                        "name": line_name,
+                        "quantity": qty,
+                        "unit_price": Decimal(price),
+                        "performer": tech if line_kind == SERVICE else manager,
+                    }
+                    for line_kind, line_name, qty, price in lines
+                ],
+            )
         if order.device_id:
             devices_by_client[(client_no, device_no)] = order.device_id
         for step in _path(kind, target):
-            services.order_transition(
-                order=order,
-                to=step,
-                by=manager if step in services.HANDOVER else tech,
-            )
+            actor = manager if step in services.HANDOVER else tech
+            with acting_as(actor.user):
+                services.order_transition(order=order, to=step, by=actor)
         if target == Status.DIAGNOSTICS:
-            services.order_update(
-                order=order,
-                data={"diagnosis": "Неисправен разъём питания, требуется замена"},
-                version=order.version,
-                by=tech,
-            )
+            with acting_as(tech.user):
+                services.order_update(
+                    order=order,
+                    data={"diagnosis": "Неисправен разъём питания, требуется замена"},
+                    version=order.version,
+                    by=tech,
+                )
         # Spread the demo over the last weeks so dates and "in status for" look lived in.
         # QuerySet.update() bypasses simple_history on purpose: these back-dated
         # timestamps are demo staging, not a change anyone made, so they get no history.
