@@ -302,7 +302,7 @@ class OrderCreateForm(DeviceFields):
 class LineForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=OrderLine.LineKind.choices)
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Item"),
         max_length=200,
         widget=SuggestInput(kind=DirKind.SERVICE, price_field="unit_price"),
     )
