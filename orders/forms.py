@@ -323,6 +323,7 @@ class LineForm(forms.Form):
         default_kind=OrderLine.LineKind.SERVICE,
         own: Membership | None = None,
         price_locked: bool = False,
+        seller: Membership | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -332,6 +333,9 @@ class LineForm(forms.Form):
         self.fields["performer"] = MemberChoiceField(
             label=_("Performed / sold by"), members=members
         )
+        if seller is not None and seller.pk in members:
+            # Whoever fills the form in is usually the one selling; one choice fewer.
+            self.fields["performer"].initial = seller.pk
         if price_locked:
             # A recorded line's price is the front desk's; the posted value is ignored.
             self.fields["unit_price"].disabled = True
@@ -357,6 +361,10 @@ class LineForm(forms.Form):
             )
         return data
 
+    def has_changed(self) -> bool:
+        # An untouched row with its preselected type and seller is still an empty row.
+        return any(name not in ("kind", "performer") for name in self.changed_data)
+
     def values(self) -> dict:
         return {
             n: self.cleaned_data[n] for n in ("kind", "name", "quantity", "unit_price", "performer")
@@ -374,13 +382,14 @@ def line_initial(line: OrderLine) -> dict:
 
 
 class BaseLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args, members, default_kind, **kwargs):
+    def __init__(self, *args, members, default_kind, seller: Membership | None = None, **kwargs):
         self.members = members
         self.default_kind = default_kind
+        self.seller = seller
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"members": self.members, "default_kind": self.default_kind}
+        return {"members": self.members, "default_kind": self.default_kind, "seller": self.seller}
 
     def lines(self) -> list[dict]:
         return [f.values() for f in self.forms if f.has_changed() and f.cleaned_data.get("name")]

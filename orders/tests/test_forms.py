@@ -431,3 +431,9 @@ def test_forms_the_same_page_submitted_twice_creates_one_order(manager_client, b
     assert (Client.objects.count(), Device.objects.count()) == (1, 1)
     other = manager_client.get(reverse("orders:new_repair")).context["form"]["form_key"].value()
     assert other != key
+
+
+def test_forms_sale_lines_default_to_the_person_filling_the_form(manager_client, manager):
+    response = manager_client.get(reverse("orders:new_sale"))
+    formset = response.context["formset"]
+    assert {form.fields["performer"].initial for form in formset.forms} == {manager.pk}

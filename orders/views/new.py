@@ -48,7 +48,11 @@ def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     formset = None
     if kind in (Kind.SALE, Kind.PC_BUILD):
         formset = LineFormSet(
-            data, prefix="lines", members=members, default_kind=OrderLine.LineKind.GOODS
+            data,
+            prefix="lines",
+            members=members,
+            default_kind=OrderLine.LineKind.GOODS,
+            seller=request.membership,
         )
     return form, formset, branches
 
