@@ -120,3 +120,17 @@ def test_healthz_answers_probes_on_any_host_over_http(client, settings):
 def test_pages_vary_on_htmx_request(director_client):
     response = director_client.get("/")
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_templates_carry_no_inline_script_style_or_handlers():
+    """The CSP forbids them; catching them here is kinder than a blank button in production."""
+    import re
+
+    pattern = re.compile(r"style=|<script(?![^>]*\bsrc=)|\bon[a-z]+=\"|hx-on", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
