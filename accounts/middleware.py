@@ -25,7 +25,10 @@ def active_memberships(request: HttpRequest) -> list[Membership]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    # MemberBackend loads them with the user; other paths (tests, force_login) query here.
     cached = getattr(request, "_active_memberships", None)
+    if cached is None:
+        cached = getattr(user, "active_memberships", None)
     if cached is None:
         cached = list(
             Membership.objects.active()

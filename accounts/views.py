@@ -63,7 +63,7 @@ from workshop.http import WorkshopRequest
 
 MAX_PIN_FAILURES = 3
 SIGNIN_LOG_SIZE = 200
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.MemberBackend"
 
 
 def _forbidden(request, message: str) -> HttpResponse:

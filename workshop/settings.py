@@ -107,7 +107,7 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses throttled attempts before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MemberBackend",
 ]
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=24).total_seconds())
 LOGIN_URL = "accounts:login"

@@ -225,6 +225,8 @@ def test_suggest_request_query_count_does_not_grow_with_the_directory(workshop, 
     with CaptureQueriesContext(connection) as large:
         assert len(shown(director_client.get(url("goods", q="дет")))) == 10
     assert len(small) == len(large)
+    # Session, the user joined with their memberships, the suggestion: nothing else.
+    assert len(large) <= 3, [q["sql"] for q in large]
     assert sum("directories_entry" in q["sql"] for q in large) == 1
 
 
