@@ -25,7 +25,7 @@ def build(name: str, n: int):
     from django.utils import timezone
 
     from accounts.models import Branch, Membership, Role, User, Workshop
-    from orders.models import Client, Device, JournalEntry, Order, OrderLine
+    from orders.models import Client, Device, JournalEntry, Order, OrderLine, name_key
     from orders.workflow import Kind, Status
 
     workshop = Workshop.objects.filter(name=name).first()
@@ -51,7 +51,8 @@ def build(name: str, n: int):
                 Client(
                     workshop=workshop,
                     name=f"Клиент {start + i}",
-                    name_folded=f"клиент {start + i}",
+                    # bulk_create skips Client.save(), which keeps the search key.
+                    name_folded=name_key(f"Клиент {start + i}"),
                     phone=f"+7912{start + i:07d}",
                 )
                 for i in range(size)

@@ -21,6 +21,7 @@ from accounts.permissions import role_can
 from orders import services
 from orders.forms import (
     LineForm,
+    LineRows,
     OrderCardForm,
     line_initial,
 )
@@ -156,17 +157,11 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     desk = can("orders.edit")
     me = request.membership
     own = None if desk else me
+    rows = LineRows(members=members, own=own, price_locked=not desk)
     line_forms = [
         (
             line,
-            LineForm(
-                initial=line_initial(line),
-                members=members,
-                default_kind=line.kind,
-                own=own,
-                price_locked=not desk,
-                auto_id=f"line{line.pk}_%s",
-            )
+            rows.row(line)
             # Technicians edit only their own service lines; the rest they just read.
             if lines_editable
             and (desk or (line.kind == OrderLine.LineKind.SERVICE and line.performer_id == me.pk))
