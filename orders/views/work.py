@@ -39,19 +39,17 @@ def _base_orders(request: WorkshopRequest, branch: Branch | None):
 
 
 def _tab_counts(qs) -> dict[Tab, int]:
-    """One grouped COUNT over live work; the cash desk tab counts today's issues only.
+    """Live work counted by status; the cash desk tab counts today's issues only.
 
-    Written as index ranges on (workshop, status, status_changed_at), so the issued
-    history is never counted.
+    One query of two grouped halves joined by UNION ALL, each an index range on
+    (workshop, status, status_changed_at): written as one OR, SQLite walked the whole
+    workshop (the issued history too) and 100k orders cost 30-60 ms instead of 1.
     """
     live = [s for s in TAB_STATUS.values() if s != Status.ISSUED]
-    rows = (
-        qs.filter(
-            Q(status__in=live) | Q(status=Status.ISSUED, status_changed_at__gte=_start_of_today())
-        )
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
+    grouped = qs.values("status").annotate(n=Count("id")).order_by()
+    rows = grouped.filter(status__in=live).union(
+        grouped.filter(status=Status.ISSUED, status_changed_at__gte=_start_of_today()),
+        all=True,
     )
     by_status = {row["status"]: row["n"] for row in rows}
     return {tab: by_status.get(TAB_STATUS[tab], 0) for tab in TAB_ORDER}
