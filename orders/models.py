@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import StrIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -81,20 +82,26 @@ class ClientQuerySet(TenantQuerySet):
         whose phone matches (in any written form, or by a run of its digits), or whose
         e-mail starts with the term."""
         term = (term or "").strip()
+        qs = self
         condition = models.Q(pk__in=[])
         words = fold(term).split()[:MAX_SEARCH_WORDS]
         if words:
-            by_name = models.Q()
-            for word in words:
-                by_name &= models.Q(name_folded__contains=" " + word)
-            condition |= by_name
+            # INSTR / strpos, not `contains`: the same literal substring test (both sides
+            # are folded), and SQLite's LIKE, folding ASCII case letter by letter, took
+            # 27 ms over 100k names where INSTR takes 17 (PostgreSQL: the same either way).
+            found = {
+                f"word_{i}": StrIndex("name_folded", models.Value(" " + word))
+                for i, word in enumerate(words)
+            }
+            qs = qs.alias(**found)
+            condition |= models.Q(**{f"{name}__gt": 0 for name in found})
         digits = "".join(ch for ch in term if ch.isdigit())
         if len(digits) >= MIN_PHONE_DIGITS and _PHONE_LIKE.fullmatch(term):
             phone = try_normalize_phone(term, region)
             condition |= models.Q(phone=phone) if phone else models.Q(phone__contains=digits)
         if len(term) >= 3 and " " not in term:
             condition |= models.Q(email__istartswith=term)
-        return self.filter(condition)
+        return qs.filter(condition)
 
 
 class Client(TenantModel):
@@ -261,6 +268,12 @@ class Order(TenantModel):
             # The tab counts: live statuses, and issued today only.
             models.Index(
                 fields=["workshop", "status", "status_changed_at"], name="order_status_age_idx"
+            ),
+            # The search: the newest orders tested on these columns alone (see
+            # views.work._list_rows); without it each one was read from the table.
+            models.Index(
+                fields=["workshop", "-id", "is_deleted", "branch", "number", "client", "device"],
+                name="order_search_idx",
             ),
             models.Index(fields=["workshop", "client"], name="order_client_idx"),
             models.Index(fields=["workshop", "device"], name="order_device_idx"),

@@ -127,7 +127,7 @@ def test_queries_exact_counts_do_not_grow(
     assert counts[0] == counts[1]
 
 
-def test_queries_tab_counts_are_one_grouped_query(workshop, branch, manager, manager_client):
+def test_queries_tab_counts_are_grouped_by_status(workshop, branch, manager, manager_client):
     make_orders(workshop, branch, manager, 60)
     response = manager_client.get(reverse("orders:work"))
     counts = dict(response.context["tabs"])
