@@ -74,7 +74,7 @@ def client_list(request: WorkshopRequest) -> HttpResponse:
     if deleted_only:
         qs = qs.filter(is_deleted=True)
     if q:
-        qs = qs.search(q, request.workshop.country)
+        qs = qs.search(q, request.workshop.country, workshop=request.workshop)
     after = int_or_none(request.GET.get("after"))
     if after:
         qs = qs.filter(id__lt=after)
