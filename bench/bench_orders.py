@@ -135,12 +135,6 @@ def build(name: str, n: int):
             for _ in range(2_000)
         ]
     )
-    # Planner statistics (and, on PostgreSQL, the visibility map for index-only scans), as
-    # autovacuum would have them on a live database: without them the plans are guesses.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return workshop, director, last
 
 

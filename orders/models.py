@@ -184,13 +184,11 @@ class ClientNameWord(TenantModel):
         ]
         indexes = [
             # Prefix search. The opclass makes PostgreSQL use it for LIKE 'abc%' under any
-            # collation; other databases ignore opclasses and build a plain index. The
-            # client column makes the lookup index-only: a word shared by most clients
-            # ("иван") is then a read of the index, not a row fetch per client.
+            # collation; other databases ignore opclasses and build a plain index.
             models.Index(
-                fields=["workshop", "word", "client"],
-                opclasses=["", "varchar_pattern_ops", ""],
-                name="client_word_lookup_idx",
+                fields=["workshop", "word"],
+                opclasses=["", "varchar_pattern_ops"],
+                name="client_word_prefix_idx",
             ),
         ]
 
