@@ -25,16 +25,7 @@ def build(name: str, n: int):
     from django.utils import timezone
 
     from accounts.models import Branch, Membership, Role, User, Workshop
-    from orders.models import (
-        Client,
-        ClientNameWord,
-        Device,
-        JournalEntry,
-        Order,
-        OrderLine,
-        name_key,
-        name_words,
-    )
+    from orders.models import Client, Device, JournalEntry, Order, OrderLine, name_key
     from orders.workflow import Kind, Status
 
     workshop = Workshop.objects.filter(name=name).first()
@@ -65,14 +56,6 @@ def build(name: str, n: int):
                     phone=f"+7912{start + i:07d}",
                 )
                 for i in range(size)
-            ]
-        )
-        # The words the search looks names up in (services keep them; bulk_create skips).
-        ClientNameWord.objects.bulk_create(
-            [
-                ClientNameWord(workshop=workshop, client=c, word=word)
-                for c in clients
-                for word in name_words(c.name)
             ]
         )
         devices = Device.objects.bulk_create(

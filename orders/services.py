@@ -25,16 +25,7 @@ from accounts.models import Branch, Membership, MembershipBranch, Role, Workshop
 from accounts.permissions import role_can
 from directories import services as directory_services
 from directories.models import Kind as DirKind
-from orders.models import (
-    Client,
-    ClientNameWord,
-    Device,
-    JournalEntry,
-    Order,
-    OrderCounter,
-    OrderLine,
-    name_words,
-)
+from orders.models import Client, Device, JournalEntry, Order, OrderCounter, OrderLine
 from orders.workflow import INITIAL_STATUS, Kind, Status, can_move
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
@@ -317,32 +308,6 @@ def client_find_by_phone(*, workshop: Workshop, phone: str) -> Client | None:
     )
 
 
-def sync_client_name_words(*, client: Client) -> None:
-    """Make the client's ClientNameWord rows the words of its name, the search's index.
-
-    Called wherever a client is created or renamed (not from save(): bulk writes and
-    migrations bypass it, and the convention keeps multi-row writes in services).
-    """
-    wanted = name_words(client.name)
-    stored = set(
-        ClientNameWord.objects.filter(workshop_id=client.workshop_id, client=client).values_list(
-            "word", flat=True
-        )
-    )
-    gone = stored.difference(wanted)
-    if gone:
-        ClientNameWord.objects.filter(
-            workshop_id=client.workshop_id, client=client, word__in=gone
-        ).delete()
-    ClientNameWord.objects.bulk_create(
-        [
-            ClientNameWord(workshop_id=client.workshop_id, client=client, word=word)
-            for word in wanted
-            if word not in stored
-        ]
-    )
-
-
 def _client_resolve(
     *, workshop: Workshop, data: Mapping[str, Any], by: Membership | None
 ) -> Client:
@@ -368,7 +333,6 @@ def _client_resolve(
         client = Client(workshop=workshop, phone=phone, **values)
         _clean(client, exclude=["workshop"])
         client.save()
-        sync_client_name_words(client=client)
         return client
     # Returning client: keep what we knew unless the front desk typed something new.
     changed = [n for n, v in values.items() if v and v != getattr(client, n)]
@@ -377,8 +341,6 @@ def _client_resolve(
     if changed:
         _clean(client, exclude=["workshop"])
         client.save(update_fields=changed)
-        if "name" in changed:
-            sync_client_name_words(client=client)
     return client
 
 
@@ -487,8 +449,6 @@ def client_update(
     changed = _apply_record_edit(
         record=locked, allowed_fields=CLIENT_FIELDS, data=data, seen=seen, by=by, shown=shown
     )
-    if "name" in changed:
-        sync_client_name_words(client=locked)
     for f in Client._meta.concrete_fields:
         setattr(client, f.attname, getattr(locked, f.attname))
     return changed
@@ -695,8 +655,6 @@ def order_update(
     for target, attrs in touched.values():
         if target is not locked:
             target.save(update_fields=attrs)
-            if target is locked.client and "name" in attrs:
-                sync_client_name_words(client=target)
     order_attrs = touched.get(id(locked), (locked, []))[1]
     _bump(locked, *order_attrs)
 

@@ -11,19 +11,9 @@ from orders.workflow import Kind, Status
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
-        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Client {n}")
     phone = factory.Sequence(lambda n: f"+7912{n:07d}")
-
-    @factory.post_generation
-    def name_words(obj, create, extracted, **kwargs):
-        # The search looks names up in ClientNameWord, which the services keep; a client
-        # made straight in the database gets its words the same way.
-        if create:
-            from orders.services import sync_client_name_words
-
-            sync_client_name_words(client=obj)
 
 
 class DeviceFactory(factory.django.DjangoModelFactory):

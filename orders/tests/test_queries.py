@@ -138,7 +138,7 @@ def test_queries_tab_counts_are_grouped_by_status(workshop, branch, manager, man
 
 def make_clients(workshop, branch, n: int):
     """n clients, each with two devices and three orders (one without a device)."""
-    from orders.models import Client, ClientNameWord, Device, name_key, name_words
+    from orders.models import Client, Device, name_key
 
     clients = Client.objects.bulk_create(
         [
@@ -149,13 +149,6 @@ def make_clients(workshop, branch, n: int):
                 phone=f"+7912{i:07d}",
             )
             for i in range(n)
-        ]
-    )
-    ClientNameWord.objects.bulk_create(
-        [
-            ClientNameWord(workshop=workshop, client=c, word=word)
-            for c in clients
-            for word in name_words(c.name)
         ]
     )
     devices = Device.objects.bulk_create(

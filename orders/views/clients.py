@@ -74,7 +74,7 @@ def client_list(request: WorkshopRequest) -> HttpResponse:
     if deleted_only:
         qs = qs.filter(is_deleted=True)
     if q:
-        qs = qs.search(q, request.workshop.country, workshop=request.workshop)
+        qs = qs.search(q, request.workshop.country)
     after = int_or_none(request.GET.get("after"))
     if after:
         qs = qs.filter(id__lt=after)

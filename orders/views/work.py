@@ -84,9 +84,7 @@ def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
     # isascii: "²" is a digit to str.isdigit() but not to int().
     if bare.isascii() and bare.isdigit() and len(bare) <= 9:
         condition |= Q(number=int(bare))
-    clients = Client.objects.filter(workshop=workshop).search(
-        q, workshop.country, workshop=workshop
-    )
+    clients = Client.objects.filter(workshop=workshop).search(q, workshop.country)
     if not with_deleted_clients:
         clients = clients.alive()
     condition |= Q(client_id__in=clients.values("pk"))
