@@ -81,7 +81,13 @@ def test_escape_closes_and_inline_rename_works(
     assert page.locator(".suggest__list").is_hidden()
 
     page.goto(f"{live_server.url}/directories/device_type/")
+    # Type into the inline form only once htmx has processed it, as a person would.
+    page.evaluate(
+        "() => { window.settled = new Promise(done =>"
+        " document.body.addEventListener('htmx:afterSettle', done, {once: true})); }"
+    )
     page.click(f"#entry-{entry.pk} >> text=Rename")
+    page.evaluate("() => window.settled.then(() => true)")
     field = page.locator(f"#rename-{entry.pk}")
     field.fill("Ноутбук")
     field.press("Enter")
