@@ -218,37 +218,66 @@ def _rebased(form_class, form, initial: dict, **kwargs):
     return form_class(data, initial=initial, **kwargs)
 
 
+def _save_record(
+    request: WorkshopRequest,
+    *,
+    record: Client | Device,
+    kind: str,
+    form_class,
+    template: str,
+    context,
+    update,
+    refetch,
+    initial_of,
+    editable: bool,
+    saved_message: str,
+) -> HttpResponse:
+    """The POST half of the client and device cards: save what this person changed, or
+    show why not, keeping their edits on top of the latest values after a refusal."""
+    if not role_can(request.membership.role, "clients.edit"):
+        raise PermissionDenied("clients.edit")
+    page = f"{template}#form" if request.htmx else template
+    form = form_class(request.POST, editable=editable, **{kind: record})
+    if not form.is_valid():
+        return render(request, page, context(request, record, form))
+    changes = form.changes()
+    if not changes:
+        notice = _("Nothing to save.") if editable else _("Restore the client first.")
+        return render(request, page, context(request, record, form, notice=notice))
+    try:
+        update(**{kind: record}, data=changes, seen=form.seen(), by=request.membership)
+    except ValidationError as exc:
+        fresh = refetch()
+        form = _rebased(form_class, form, initial_of(fresh), editable=editable, **{kind: fresh})
+        errors_to_form(form, exc)
+        return render(request, page, context(request, fresh, form))
+    except services.OrderError as exc:
+        form.add_error(None, exc.message)
+        return render(request, page, context(request, record, form))
+    if not request.htmx:
+        messages.success(request, saved_message)
+        return redirect(f"orders:{kind}", **{f"{kind}_id": record.pk})
+    return render(request, page, context(request, record, notice=_("Saved."), saved=True))
+
+
 @requires("clients.view")
 def client_card(request: WorkshopRequest, client_id: int) -> HttpResponse:
     client = get_client_or_404(request, client_id)
     if request.method != "POST":
         return render(request, "orders/client.html", _client_context(request, client))
-    if not role_can(request.membership.role, "clients.edit"):
-        raise PermissionDenied("clients.edit")
-    template = "orders/client.html#form" if request.htmx else "orders/client.html"
-    editable = not client.is_deleted
-    form = ClientForm(request.POST, client=client, editable=editable)
-    if not form.is_valid():
-        return render(request, template, _client_context(request, client, form))
-    changes = form.changes()
-    if not changes:
-        notice = _("Nothing to save.") if editable else _("Restore the client first.")
-        return render(request, template, _client_context(request, client, form, notice=notice))
-    try:
-        services.client_update(client=client, data=changes, seen=form.seen(), by=request.membership)
-    except ValidationError as exc:
-        fresh = get_client_or_404(request, client_id)
-        form = _rebased(ClientForm, form, client_initial(fresh), client=fresh, editable=editable)
-        errors_to_form(form, exc)
-        return render(request, template, _client_context(request, fresh, form))
-    except services.OrderError as exc:
-        form.add_error(None, exc.message)
-        return render(request, template, _client_context(request, client, form))
-    if not request.htmx:
-        messages.success(request, _("Client saved."))
-        return redirect("orders:client", client_id=client.pk)
-    ctx = _client_context(request, client, notice=_("Saved."), saved=True)
-    return render(request, template, ctx)
+    return _save_record(
+        request,
+        record=client,
+        kind="client",
+        form_class=ClientForm,
+        template="orders/client.html",
+        context=_client_context,
+        update=services.client_update,
+        refetch=lambda: get_client_or_404(request, client_id),
+        initial_of=client_initial,
+        editable=not client.is_deleted,
+        saved_message=_("Client saved."),
+    )
 
 
 @require_POST
@@ -300,30 +329,16 @@ def device_card(request: WorkshopRequest, device_id: int) -> HttpResponse:
     device = get_device_or_404(request, device_id)
     if request.method != "POST":
         return render(request, "orders/device.html", _device_context(request, device))
-    if not role_can(request.membership.role, "clients.edit"):
-        raise PermissionDenied("clients.edit")
-    template = "orders/device.html#form" if request.htmx else "orders/device.html"
-    editable = not device.client.is_deleted
-    form = DeviceForm(request.POST, device=device, editable=editable)
-    if not form.is_valid():
-        return render(request, template, _device_context(request, device, form))
-    changes = form.changes()
-    if not changes:
-        notice = _("Nothing to save.") if editable else _("Restore the client first.")
-        return render(request, template, _device_context(request, device, form, notice=notice))
-    try:
-        services.device_update(device=device, data=changes, seen=form.seen(), by=request.membership)
-    except ValidationError as exc:
-        fresh = get_device_or_404(request, device_id)
-        initial = {n: getattr(fresh, n) for n in DEVICE_FIELDS}
-        form = _rebased(DeviceForm, form, initial, device=fresh, editable=editable)
-        errors_to_form(form, exc)
-        return render(request, template, _device_context(request, fresh, form))
-    except services.OrderError as exc:
-        form.add_error(None, exc.message)
-        return render(request, template, _device_context(request, device, form))
-    if not request.htmx:
-        messages.success(request, _("Device saved."))
-        return redirect("orders:device", device_id=device.pk)
-    ctx = _device_context(request, device, notice=_("Saved."), saved=True)
-    return render(request, template, ctx)
+    return _save_record(
+        request,
+        record=device,
+        kind="device",
+        form_class=DeviceForm,
+        template="orders/device.html",
+        context=_device_context,
+        update=services.device_update,
+        refetch=lambda: get_device_or_404(request, device_id),
+        initial_of=lambda fresh: {name: getattr(fresh, name) for name in DEVICE_FIELDS},
+        editable=not device.client.is_deleted,
+        saved_message=_("Device saved."),
+    )
