@@ -13,6 +13,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.manage_staff": frozenset({D}),
     "accounts.view_signins": frozenset({D}),
     "accounts.manage_settings": frozenset({D}),
+    # sees and works in every branch of the workshop (others only in their own)
+    "accounts.all_branches": frozenset({D}),
     # orders
     "orders.view": frozenset({D, M, T}),
     "orders.create": frozenset({D, M}),
@@ -21,22 +23,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "orders.transition": frozenset({D, M, T}),
     "orders.delete": frozenset({D}),
     "orders.edit_after_issue": frozenset({D}),
-    "orders.view_all_branches": frozenset({D}),
     "clients.view": frozenset({D, M, T}),
     "clients.edit": frozenset({D, M}),
     "clients.delete": frozenset({D}),
     # directories
     "directories.suggest": frozenset({D, M, T}),
     "directories.manage": frozenset({D}),
-    # cash desk
-    "cashdesk.take_payment": frozenset({D, M}),
-    "cashdesk.view": frozenset({D, M}),
-    "cashdesk.close_shift": frozenset({D}),
-    "cashdesk.reports": frozenset({D}),
-    # documents
-    "documents.print": frozenset({D, M, T}),
-    "documents.edit_own_template": frozenset({D, M, T}),
-    "documents.publish_template": frozenset({D}),
 }
 
 

@@ -12,12 +12,10 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import TenantModel, TenantQuerySet
 from workshop.lib.money import MoneyField
+from workshop.lib.text import KEY_MAX_LENGTH, drop_unsafe, fold
+from workshop.lib.text import LAST_CHAR as _LAST_CHAR
 
 VALUE_MAX_LENGTH = 200
-# NFKC and casefold can lengthen text ("ß" → "ss", "㎒" → "mhz"); the key gets room for that.
-KEY_MAX_LENGTH = 400
-# Upper bound of a prefix range: no folded key contains this code point (fold() drops it).
-_LAST_CHAR = "\U0010ffff"
 
 
 class Kind(models.TextChoices):
@@ -36,20 +34,11 @@ class Kind(models.TextChoices):
 PRICED_KINDS = frozenset({Kind.SERVICE, Kind.GOODS})
 
 
-def _drop_unsafe(text: str) -> str:
-    """Drop control characters (PostgreSQL refuses NUL), lone surrogates and U+10FFFF."""
-    return "".join(
-        ch
-        for ch in text
-        if ch.isspace() or (unicodedata.category(ch) not in {"Cc", "Cs"} and ch != _LAST_CHAR)
-    )
-
-
 def clean_value(text: str | None) -> str:
     """The value as it will be stored: trimmed, inner spaces collapsed, capped in length."""
     if not text:
         return ""
-    text = " ".join(_drop_unsafe(str(text)).split())
+    text = " ".join(drop_unsafe(str(text)).split())
     if len(text) > VALUE_MAX_LENGTH:
         # Cut on a word boundary when one is near, so a long paste keeps whole words.
         cut = text[:VALUE_MAX_LENGTH]
@@ -60,20 +49,6 @@ def clean_value(text: str | None) -> str:
             text = text[:-1]
         text = text.rstrip()
     return text
-
-
-def fold(text: str | None) -> str:
-    """The search key: NFKC + casefold, "ё" read as "е", spaces collapsed.
-
-    The same function folds stored values and typed search terms, so the comparison
-    is identical on SQLite (whose LIKE folds ASCII only) and PostgreSQL.
-    """
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", _drop_unsafe(str(text)))
-    text = unicodedata.normalize("NFKC", text.casefold())
-    text = text.replace("ё", "е")
-    return " ".join(text.split())[:KEY_MAX_LENGTH]
 
 
 class EntryQuerySet(TenantQuerySet):

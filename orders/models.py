@@ -15,11 +15,10 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import TenantModel, TenantQuerySet, tenant_manager
 from accounts.permissions import role_can
-from directories.models import KEY_MAX_LENGTH
-from directories.models import fold as directory_fold
 from orders.workflow import TAB_STATUS, Kind, Status, Tab
 from workshop.lib.money import MAX_AMOUNT, MoneyField
 from workshop.lib.phones import format_phone, try_normalize_phone
+from workshop.lib.text import KEY_MAX_LENGTH, fold_words
 
 MAX_QUANTITY = 100_000
 
@@ -38,16 +37,10 @@ def validate_year(value) -> None:
         )
 
 
-# Anything that is not a letter or digit separates words in a name key: "Мамин-Сибиряк",
-# "ООО «Ромашка»" and "O'Brien" are found by each of their parts.
-_NOT_WORD = re.compile(r"[\W_]+")
 NAME_KEY_MAX_LENGTH = 1 + KEY_MAX_LENGTH
 
 
-def fold(text: str | None) -> str:
-    """Text folded for a name search: NFKC, casefold, "ё" read as "е", words split by
-    anything that is not a letter or digit, single spaces between them."""
-    return " ".join(_NOT_WORD.sub(" ", directory_fold(text)).split())
+fold = fold_words  # the name-search fold, re-exported for the search code and tests
 
 
 def name_key(name: str | None) -> str:
@@ -178,7 +171,7 @@ class OrderQuerySet(TenantQuerySet):
         """Who may view all branches (the director) sees every order; others see the
         orders of their branches."""
         qs = self.filter(workshop=membership.workshop)
-        if role_can(membership.role, "orders.view_all_branches"):
+        if role_can(membership.role, "accounts.all_branches"):
             return qs
         return qs.filter(branch__in=membership.visible_branches().values("pk"))
 

@@ -688,7 +688,7 @@ def test_card_other_branches_follow_the_view_all_branches_permission(
     assert manager_client.get(card_url(north)).status_code == 404
     monkeypatch.setitem(
         permissions.PERMISSIONS,
-        "orders.view_all_branches",
+        "accounts.all_branches",
         frozenset({Role.DIRECTOR, Role.MANAGER}),
     )
     assert list(Order.objects.visible_to(manager)) == [north]

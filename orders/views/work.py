@@ -98,7 +98,7 @@ def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
 @requires("orders.view")
 def work(request: WorkshopRequest) -> HttpResponse:
     membership = request.membership
-    all_branches = role_can(membership.role, "orders.view_all_branches")
+    all_branches = role_can(membership.role, "accounts.all_branches")
     branches = list(membership.visible_branches()) if all_branches else []
     branch = None
     branch_id = int_or_none(request.GET.get("branch"))
