@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from orders import services
 from orders.models import Order, OrderLine
-from orders.workflow import Kind, Status
+from orders.workflow import HANDED_OVER, Kind, Status
 from workshop.lib.audit import acting_as
 
 SERVICE, GOODS = OrderLine.LineKind.SERVICE, OrderLine.LineKind.GOODS
@@ -191,7 +191,7 @@ def seed(ctx: dict) -> None:
         if order.device_id:
             devices_by_client[(client_no, device_no)] = order.device_id
         for step in _path(kind, target):
-            actor = manager if step in services.HANDOVER else tech
+            actor = manager if step in HANDED_OVER else tech
             with acting_as(actor.user):
                 services.order_transition(order=order, to=step, by=actor)
         if target == Status.DIAGNOSTICS:

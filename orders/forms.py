@@ -21,12 +21,11 @@ from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
 from orders.services import (
     CLIENT_FIELDS,
     DEVICE_FIELDS,
-    HANDOVER,
     MONEY_FIELDS,
     ORDER_FIELDS,
     WORK_FIELDS,
 )
-from orders.workflow import Kind
+from orders.workflow import CLOSED, Kind
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
 
@@ -503,7 +502,7 @@ class OrderCardForm(CardDeviceFields):
                 del self.fields[name]
         may_edit = can("orders.edit")
         may_edit_work = can("orders.edit_work")
-        issued = order.status in HANDOVER
+        issued = order.status in CLOSED
         for name, field in self.fields.items():
             field.show_hidden_initial = True
             field.disabled = (

@@ -26,7 +26,15 @@ from accounts.permissions import role_can
 from directories import services as directory_services
 from directories.models import Kind as DirKind
 from orders.models import Client, Device, JournalEntry, Order, OrderCounter, OrderLine
-from orders.workflow import INITIAL_STATUS, Kind, Status, can_move
+from orders.workflow import (
+    CLOSED,
+    HANDED_OVER,
+    INITIAL_STATUS,
+    Kind,
+    Status,
+    can_move,
+    guard_refusal,
+)
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
 
@@ -52,7 +60,6 @@ MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
 WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})
 LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 # Moves that hand the order over or close it: they need orders.edit.
-HANDOVER = frozenset({Status.ISSUED, Status.CANCELLED})
 
 
 # A refused save lists at most this many changes made since, then "and N more".
@@ -684,7 +691,7 @@ def _check_card_rights(order: Order, by: Membership, keys: Iterable[str]) -> Non
         role_can(by.role, "orders.edit_work") and keys <= WORK_FIELDS
     ):
         raise NotPermitted(_("You may change only the diagnosis, the partner and the notes."))
-    if order.status in HANDOVER and keys & MONEY_FIELDS:
+    if order.status in CLOSED and keys & MONEY_FIELDS:
         _require(
             by,
             "orders.edit_after_issue",
@@ -702,17 +709,28 @@ def _sync(order: Order, locked: Order) -> None:
 
 
 @transaction.atomic
-def order_transition(*, order: Order, to: str, by: Membership, version: int | None = None) -> Order:
+def order_transition(
+    *,
+    order: Order,
+    to: str,
+    by: Membership,
+    version: int | None = None,
+    check_guards: bool = True,
+) -> Order:
     """Move the order along the workflow; refuse a move the table does not allow, one
     decided on an older version of the order, and handing over or cancelling (the
-    front desk's and the cash desk's call) by anyone without orders.edit."""
+    front desk's and the cash desk's call) by anyone without orders.edit.
+
+    A move into a status another app owns (workflow.register_guard) is refused with
+    that app's message; the owning app does its step and then moves the order itself
+    with `check_guards=False`, inside its own transaction."""
     locked = _lock(order)
     try:
         target = Status(to)
     except ValueError as exc:
         raise TransitionRefused(_("Unknown status.")) from exc
     _refuse_stale(locked, version)
-    if target in HANDOVER:
+    if target in HANDED_OVER:
         _require(by, "orders.edit", _("Only the front desk may issue or cancel an order."))
     if locked.is_deleted:
         raise TransitionRefused(_("This order is deleted."))
@@ -721,6 +739,8 @@ def order_transition(*, order: Order, to: str, by: Membership, version: int | No
             _("An order in “%(from)s” cannot be moved to “%(to)s”.")
             % {"from": Status(locked.status).label, "to": target.label}
         )
+    if check_guards and (refusal := guard_refusal(locked, target, by)):
+        raise TransitionRefused(refusal)
     old = locked.status
     locked.status = target
     locked.status_changed_at = timezone.now()
@@ -760,7 +780,7 @@ def order_restore(*, order: Order, by: Membership) -> None:
 def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> None:
     if order.is_deleted:
         raise NotPermitted(_("This order is deleted."))
-    if order.status in (Status.ISSUED, Status.CANCELLED):
+    if order.status in CLOSED:
         _require(
             by,
             "orders.edit_after_issue",

@@ -48,6 +48,9 @@ to "ready: notify" (the customer decides to come in person).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -152,12 +155,57 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 }
 del S
 
+# Status groups: nobody else spells a list of statuses.
+# Closed: the order has left the workshop's hands; lines and money are frozen after it.
+CLOSED: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
+# Handed over: moving here hands the device (or goods) back; the front desk does it.
+HANDED_OVER: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
+# Tabs that count only today's orders: the cash desk tab shows what was issued today,
+# the rest of its history is found by search.
+TODAY_ONLY_TABS: frozenset[Tab] = frozenset({Tab.CASH_DESK})
+TODAY_ONLY_STATUSES: frozenset[Status] = frozenset(TAB_STATUS[t] for t in TODAY_ONLY_TABS)
+
+
 # Button captions where the bare status name would read oddly as an action.
 ACTION_LABELS: dict[tuple[Status, Status], str] = {
     (Status.ON_SITE, Status.QUEUE): _("Take the device to the office"),
     (Status.REFUSED, Status.ISSUED): _("Device returned"),
     (Status.REFUSED, Status.QUEUE): _("Back to the queue"),
 }
+
+
+# Moves that need another app's step first. An app that owns a step (the cash desk:
+# money is taken before "issued") registers a guard here from its AppConfig.ready();
+# orders never imports it. A guard is `guard(order, to, by) -> str | None`: None lets
+# the plain move through, a message refuses it (the card then offers the app's own
+# action, registered in orders.extensions, instead of the plain button).
+MoveGuard = Callable[[Any, Status, Any], "str | None"]
+_GUARDS: dict[Status, list[MoveGuard]] = {}
+
+
+def register_guard(to: Status, guard: MoveGuard) -> None:
+    """Make every plain move to `to` ask `guard` first."""
+    if guard not in _GUARDS.setdefault(Status(to), []):
+        _GUARDS[Status(to)].append(guard)
+
+
+def unregister_guard(to: Status, guard: MoveGuard) -> None:
+    if guard in _GUARDS.get(Status(to), []):
+        _GUARDS[Status(to)].remove(guard)
+
+
+def guard_refusal(order, to: str, by) -> str | None:
+    """The first registered guard's refusal of a plain move of `order` to `to`, or None."""
+    for guard in _GUARDS.get(Status(to), ()):
+        refusal = guard(order, Status(to), by)
+        if refusal:
+            return refusal
+    return None
+
+
+def guarded(to: str) -> bool:
+    """Whether some app owns the step into `to` (then it provides the button, too)."""
+    return bool(_GUARDS.get(Status(to)))
 
 
 def allowed(from_status: str) -> tuple[Status, ...]:

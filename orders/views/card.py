@@ -37,10 +37,13 @@ from orders.views.common import (
     visible_orders,
 )
 from orders.workflow import (
+    CLOSED,
+    HANDED_OVER,
     Kind,
     Status,
     action_label,
     allowed,
+    guarded,
     tab_of,
 )
 from workshop.http import WorkshopRequest
@@ -151,7 +154,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         )
     )
     lines_locked = order.is_deleted or (
-        order.status in (Status.ISSUED, Status.CANCELLED) and not can("orders.edit_after_issue")
+        order.status in CLOSED and not can("orders.edit_after_issue")
     )
     lines_editable = not lines_locked and can("orders.edit_work")
     desk = can("orders.edit")
@@ -190,7 +193,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     transitions = [
         (s, action_label(order.status, s))
         for s in allowed(order.status)
-        if desk or s not in services.HANDOVER
+        if (desk or s not in HANDED_OVER) and not guarded(s)
     ]
     context = {
         "order": order,
