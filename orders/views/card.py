@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.decorators import requires
 from accounts.permissions import role_can
 from orders import services
+from orders.extensions import render_card_slots
 from orders.forms import (
     LineForm,
     LineRows,
@@ -206,6 +207,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         "transitions": transitions if not order.is_deleted else [],
         "tab": tab_of(order.status),
         "status_label": Status(order.status).label,
+        "slots": render_card_slots(order, request),
         # An in-place save of the card also refreshes the lines: their forms carry the
         # order version, which the save moved on.
         "in_place": request.method == "POST" and bool(request.htmx),

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from orders import extensions, services
+from orders.tests.test_card import card_post, card_url
+from orders.workflow import Status
+from tests import cardext
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def card_extension():
+    cardext.register()
+    yield
+    cardext.unregister()
+
+
+def _move(order, status, by):
+    services.order_transition(order=order, to=status, by=by)
+
+
+def test_extension_slots_render_in_their_positions(card_extension, manager_client, repair_order):
+    page = manager_client.get(card_url(repair_order)).content.decode()
+    head = page.index('id="order-head"')
+    assert head < page.index('id="ext-head"') < page.index('id="card-form"')
+    assert f"Ext action for №{repair_order.number}" in page
+    side = page.index('id="card-side-slots"')
+    assert side < page.index("Ext panel: paid nothing yet") < page.index('id="journal"')
+    # No diagnosis yet: the field slot shows nothing.
+    assert 'id="ext-print"' not in page
+
+
+def test_extension_slot_permission_hides_it(card_extension, technician_client, repair_order):
+    page = technician_client.get(card_url(repair_order)).content.decode()
+    assert 'id="ext-head"' in page
+    assert 'id="ext-side"' not in page
+
+
+def test_extension_field_slot_appears_with_the_in_place_save(
+    card_extension, manager_client, repair_order
+):
+    data = card_post(manager_client, repair_order, diagnosis="Вздулся конденсатор")
+    response = manager_client.post(card_url(repair_order), data, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    # Right under the diagnosis field, inside the swapped form.
+    diagnosis = html.index('name="diagnosis"')
+    button = html.index('id="ext-print"')
+    assert diagnosis < button < html.index('name="diagnostic_cost"')
+    assert "Print the report (Вздулся конденсатор)" in html
+    # The side column is refreshed out of band with the same response.
+    assert 'id="card-side-slots" class="card-slots" hx-swap-oob="true"' in html
+
+
+def test_extension_guard_replaces_the_plain_move(
+    card_extension, manager, manager_client, repair_order
+):
+    for status in (Status.IN_WORK, Status.READY_NOTIFY):
+        _move(repair_order, status, manager)
+    page = manager_client.get(card_url(repair_order)).content.decode()
+    assert 'data-to="issued"' not in page  # the owning app offers its own action instead
+    response = manager_client.post(
+        reverse("orders:transition", kwargs={"order_number": repair_order.number}),
+        {"to": Status.ISSUED, "version": repair_order.version},
+    )
+    assert response.status_code == 302
+    repair_order.refresh_from_db()
+    assert repair_order.status == Status.READY_NOTIFY
+    with pytest.raises(services.TransitionRefused, match="Take the payment first"):
+        _move(repair_order, Status.ISSUED, manager)
+    # The owning app, having done its step, moves the order itself.
+    services.order_transition(order=repair_order, to=Status.ISSUED, by=manager, check_guards=False)
+    assert repair_order.status == Status.ISSUED
+
+
+def test_extension_without_guards_keeps_the_plain_move(manager, manager_client, repair_order):
+    for status in (Status.IN_WORK, Status.READY_NOTIFY):
+        _move(repair_order, status, manager)
+    page = manager_client.get(card_url(repair_order)).content.decode()
+    assert 'data-to="issued"' in page
+
+
+def test_extension_registration_is_checked():
+    with pytest.raises(ValueError, match="app prefix"):
+        extensions.register_card_slot("bare", position=extensions.SIDE, template="x", context=dict)
+    with pytest.raises(ValueError, match="position"):
+        extensions.register_card_slot("a.b", position="footer", template="x", context=dict)
+    with pytest.raises(KeyError, match="Unknown permission"):
+        extensions.register_card_slot(
+            "a.b", position=extensions.SIDE, template="x", context=dict, permission="nope.x"
+        )
