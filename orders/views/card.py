@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
-from orders import services
+from orders import display, services
 from orders.extensions import render_card_slots
 from orders.forms import (
     LineForm,
@@ -48,7 +43,6 @@ from orders.workflow import (
     tab_of,
 )
 from workshop.http import WorkshopRequest
-from workshop.lib.money import format_money
 
 JOURNAL_PAGE = 30
 
@@ -61,75 +55,8 @@ def _field_labels() -> dict[str, str]:
 
 
 def describe(entries: list[JournalEntry]) -> list[JournalEntry]:
-    """Give journal entries their labels in the reader's language."""
-    labels = _field_labels()
-    for e in entries:
-        e.field_label = labels.get(e.field, e.field)
-        if e.action == JournalEntry.Action.TRANSITION:
-            e.old_display = _status_label(e.old_value)
-            e.new_display = _status_label(e.new_value)
-        elif e.field == "kind":
-            e.old_display = _line_kind_label(e.old_value)
-            e.new_display = _line_kind_label(e.new_value)
-        else:
-            shown = _VALUE_FORMATS.get(e.field)
-            if e.action in (JournalEntry.Action.LINE_ADDED, JournalEntry.Action.LINE_REMOVED):
-                shown = _line_summary
-            shown = shown or str
-            e.old_display, e.new_display = _shown(shown, e.old_value), _shown(shown, e.new_value)
-    return entries
-
-
-def _shown(format_value, raw: str) -> str:
-    """A stored journal value in the reader's format; as stored if it does not parse."""
-    if not raw:
-        return ""
-    try:
-        return format_value(raw)
-    except (ValueError, ArithmeticError):
-        return raw
-
-
-def _money(raw: str) -> str:
-    return format_money(Decimal(raw))
-
-
-def _date(raw: str) -> str:
-    return date_format(datetime.date.fromisoformat(raw), "SHORT_DATE_FORMAT")
-
-
-def _datetime(raw: str) -> str:
-    value = datetime.datetime.fromisoformat(raw)
-    if timezone.is_naive(value):  # entries written before values were stored raw
-        value = timezone.make_aware(value)
-    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-
-
-def _line_summary(raw: str) -> str:
-    quantity, price = raw.split(" × ")
-    return f"{int(quantity)} × {format_money(Decimal(price))}"
-
-
-_VALUE_FORMATS = {
-    **dict.fromkeys(services.MONEY_FIELDS, _money),
-    "unit_price": _money,
-    "due_date": _date,
-    "visit_at": _datetime,
-}
-
-
-def _status_label(value: str) -> str:
-    try:
-        return Status(value).label
-    except ValueError:
-        return value
-
-
-def _line_kind_label(value: str) -> str:
-    try:
-        return OrderLine.LineKind(value).label
-    except ValueError:
-        return value
+    """Give journal entries their labels and values in the reader's language."""
+    return display.describe(entries, _field_labels())
 
 
 def _journal_page(order: Order, before: int | None):
