@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
-from orders import display, services
+from orders import display, selectors, services
 from orders.extensions import render_card_slots
 from orders.forms import (
     LineForm,
@@ -44,8 +44,6 @@ from orders.workflow import (
 )
 from workshop.http import WorkshopRequest
 
-JOURNAL_PAGE = 30
-
 
 def _field_labels() -> dict[str, str]:
     labels = {name: f.label for name, f in OrderCardForm.base_fields.items()}
@@ -59,16 +57,17 @@ def describe(entries: list[JournalEntry]) -> list[JournalEntry]:
     return display.describe(entries, _field_labels())
 
 
-def _journal_page(order: Order, before: int | None):
-    qs = (
-        JournalEntry.objects.filter(workshop=order.workshop, order=order)
-        .select_related("by__user")
-        .order_by("-id")
-    )
-    if before:
-        qs = qs.filter(id__lt=before)
-    entries = list(qs[: JOURNAL_PAGE + 1])
-    return describe(entries[:JOURNAL_PAGE]), len(entries) > JOURNAL_PAGE
+def _journal_page(order: Order, before: int | None) -> dict:
+    page = selectors.journal_page(order, before)
+    more_href = ""
+    if page.more:
+        url = reverse("orders:journal", kwargs={"order_number": order.number})
+        more_href = f"{url}?before={page.after}"
+    return {
+        "entries": describe(page.rows),
+        "journal_more": page.more,
+        "journal_more_href": more_href,
+    }
 
 
 def _card_context(request, order: Order, form=None, *, members=None, **extra) -> dict:
@@ -76,11 +75,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     can = permission_checker(request)
     if form is None:
         form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
-    lines = list(
-        OrderLine.objects.filter(workshop=order.workshop, order=order).select_related(
-            "performer__user"
-        )
-    )
+    lines = selectors.order_lines(order)
     lines_locked = order.is_deleted or (
         order.status in CLOSED and not can("orders.edit_after_issue")
     )
@@ -117,7 +112,6 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         new_line.fields["kind"].choices = [
             c for c in new_line.fields["kind"].choices if c[0] == OrderLine.LineKind.SERVICE
         ]
-    entries, more = _journal_page(order, None)
     transitions = [
         (s, action_label(order.status, s))
         for s in allowed(order.status)
@@ -129,8 +123,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         "line_forms": line_forms,
         "new_line": new_line,
         "lines_editable": lines_editable,
-        "entries": entries,
-        "journal_more": more,
+        **_journal_page(order, None),
         "transitions": transitions if not order.is_deleted else [],
         "tab": tab_of(order.status),
         "status_label": Status(order.status).label,
@@ -248,12 +241,8 @@ def order_version(request: WorkshopRequest, order_number: int) -> HttpResponse:
 @requires("orders.view")
 def order_journal(request: WorkshopRequest, order_number: int) -> HttpResponse:
     order = get_order_or_404(request, order_number)
-    entries, more = _journal_page(order, int_or_none(request.GET.get("before")))
-    return render(
-        request,
-        "orders/card.html#journal_rows",
-        {"order": order, "entries": entries, "journal_more": more},
-    )
+    page = _journal_page(order, int_or_none(request.GET.get("before")))
+    return render(request, "orders/card.html#journal_rows", {"order": order, **page})
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
-from orders import services
+from orders import selectors, services
 from orders.forms import (
     KIND_FIELDS,
     LineFormSet,
@@ -114,20 +114,10 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
 
 
 def _devices_with_orders(request: WorkshopRequest, client: Client) -> list[Device]:
-    """The client's devices, each with its recent orders that this member may open (their
-    branches only): two queries."""
-    devices = list(
-        Device.objects.filter(workshop=client.workshop, client=client).order_by("-id")[
-            :LOOKUP_DEVICES
-        ]
+    """The client's devices, each with its recent orders this member may open."""
+    return selectors.devices_with_orders(
+        visible_orders(request).alive(), client, devices=LOOKUP_DEVICES
     )
-    by_id = {d.pk: d for d in devices}
-    for d in devices:
-        d.past_orders = []
-    orders = visible_orders(request).alive().filter(device_id__in=list(by_id)).order_by("-id")[:100]
-    for order in orders:
-        by_id[order.device_id].past_orders.append(order)
-    return devices
 
 
 @require_GET
