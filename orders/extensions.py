@@ -10,6 +10,11 @@ slot the member may see with one loop per position:
 - ``field(name)``: right under one field of the card form (a print button under the
   diagnosis once the diagnostic report can be printed).
 
+Besides the card: `register_client_slot()` (a panel on the client card: the debts),
+`register_work_column()` (a column of the Work list in given tabs: paid and due on the
+Cash desk tab) and `register_intake_step()` (a small form on the "+" forms, saved in
+the same transaction as the new order: a prepayment taken at intake).
+
 A slot is a template (a name, or a compiled template object with `.render(context,
 request)`) and a `context(order, request)` callable. The callable returns the
 template's context, or None to show nothing for this order (the document whose data
@@ -65,12 +70,9 @@ def register_card_slot(
     weight: int = 100,
 ) -> CardSlot:
     """Add (or replace, by name) a panel or action on the order card."""
-    if "." not in name:
-        raise ValueError(f"Card slot {name!r} needs an app prefix, e.g. 'cashdesk.payments'.")
+    _check(name, permission)
     if position not in (HEAD, SIDE) and not position.startswith(_FIELD):
         raise ValueError(f"Unknown card position {position!r}.")
-    if permission is not None and permission not in PERMISSIONS:
-        raise KeyError(f"Unknown permission {permission!r}; add it to accounts/permissions.py.")
     slot = CardSlot(name, position, template, context, permission, weight)
     _SLOTS[name] = slot
     return slot
@@ -106,12 +108,7 @@ def render_card_slots(order, request) -> RenderedSlots:
         ctx = slot.context(order, request)
         if ctx is None:
             continue
-        ctx = {"order": order, **ctx}
-        if isinstance(slot.template, str):
-            html = render_to_string(slot.template, ctx, request=request)
-        else:
-            html = slot.template.render(ctx, request)
-        html = mark_safe(html)  # noqa: S308 -- our own autoescaped template output
+        html = _render(slot.template, {"order": order, **ctx}, request)
         if slot.position == HEAD:
             rendered.head.append(html)
         elif slot.position == SIDE:
@@ -119,3 +116,179 @@ def render_card_slots(order, request) -> RenderedSlots:
         else:
             rendered.fields[slot.position.removeprefix(_FIELD)].append(html)
     return rendered
+
+
+# ---------------------------------------------------------------- the client card
+
+_CLIENT_SLOTS: dict[str, CardSlot] = {}
+
+
+def register_client_slot(
+    name: str,
+    *,
+    template: Any,
+    context: Callable[[Any, Any], dict | None],
+    permission: str | None = None,
+    weight: int = 100,
+) -> CardSlot:
+    """Add (or replace) a panel on the client card; `context(client, request)`."""
+    _check(name, permission)
+    slot = CardSlot(name, SIDE, template, context, permission, weight)
+    _CLIENT_SLOTS[name] = slot
+    return slot
+
+
+def unregister_client_slot(name: str) -> None:
+    _CLIENT_SLOTS.pop(name, None)
+
+
+def render_client_slots(client, request) -> list[SafeString]:
+    role = request.membership.role if request.membership else None
+    rendered = []
+    for slot in sorted(_CLIENT_SLOTS.values(), key=lambda s: (s.weight, s.name)):
+        if slot.permission and not role_can(role, slot.permission):
+            continue
+        ctx = slot.context(client, request)
+        if ctx is not None:
+            rendered.append(_render(slot.template, {"client": client, **ctx}, request))
+    return rendered
+
+
+# ---------------------------------------------------------------- the Work list
+
+
+@dataclass(frozen=True)
+class WorkColumn:
+    name: str
+    label: Any
+    tabs: frozenset | None  # None: every tab and the search results
+    values: Callable[[Any, list], dict]  # (request, orders) -> {order pk: text}
+    permission: str | None = None
+    weight: int = 100
+    numeric: bool = False
+
+
+_WORK_COLUMNS: dict[str, WorkColumn] = {}
+
+
+def register_work_column(
+    name: str,
+    *,
+    label: Any,
+    values: Callable[[Any, list], dict],
+    tabs=None,
+    permission: str | None = None,
+    weight: int = 100,
+    numeric: bool = False,
+) -> WorkColumn:
+    """Add a column to the Work list. `values(request, orders)` gets the page's orders
+    and returns their cells by order pk: one query per page, never one per row."""
+    _check(name, permission)
+    column = WorkColumn(
+        name, label, frozenset(tabs) if tabs else None, values, permission, weight, numeric
+    )
+    _WORK_COLUMNS[name] = column
+    return column
+
+
+def unregister_work_column(name: str) -> None:
+    _WORK_COLUMNS.pop(name, None)
+
+
+def work_columns(request, tab, *, search: bool) -> list[WorkColumn]:
+    """The extra columns shown in `tab` (or in the search results) to this member."""
+    role = request.membership.role if request.membership else None
+    return [
+        c
+        for c in sorted(_WORK_COLUMNS.values(), key=lambda c: (c.weight, c.name))
+        if (c.tabs is None or (not search and tab in c.tabs))
+        and (not c.permission or role_can(role, c.permission))
+    ]
+
+
+def attach_work_cells(request, columns: list[WorkColumn], orders: list) -> None:
+    """Give each order `.extra_cells`: (column, its text) for each column, in order."""
+    values = [(c, c.values(request, orders) if orders else {}) for c in columns]
+    for order in orders:
+        order.extra_cells = [(c, v.get(order.pk, "")) for c, v in values]
+
+
+# ---------------------------------------------------------------- the "+" forms
+
+
+@dataclass(frozen=True)
+class IntakeStep:
+    name: str
+    kinds: frozenset
+    form_class: Any  # form_class(data, prefix=..., request=..., kind=...)
+    template: Any  # renders `form`
+    save: Callable[..., None]  # save(order=, form=, by=), inside the order's transaction
+    permission: str | None = None
+    weight: int = 100
+
+    @property
+    def prefix(self) -> str:
+        return self.name.replace(".", "-")
+
+
+_INTAKE_STEPS: dict[str, IntakeStep] = {}
+
+
+def register_intake_step(
+    name: str,
+    *,
+    kinds,
+    form_class: Any,
+    template: Any,
+    save: Callable[..., None],
+    permission: str | None = None,
+    weight: int = 100,
+) -> IntakeStep:
+    """Add a small form to the "+" forms of `kinds`. It is validated with the order's
+    form; `save(order=, form=, by=)` runs right after the order is created, in the same
+    transaction, so a refusal there saves neither."""
+    _check(name, permission)
+    step = IntakeStep(name, frozenset(kinds), form_class, template, save, permission, weight)
+    _INTAKE_STEPS[name] = step
+    return step
+
+
+def unregister_intake_step(name: str) -> None:
+    _INTAKE_STEPS.pop(name, None)
+
+
+@dataclass
+class BoundStep:
+    step: IntakeStep
+    form: Any
+
+    def render(self, request) -> SafeString:
+        return _render(self.step.template, {"form": self.form, "step": self.step}, request)
+
+
+def intake_steps(request, kind, data=None) -> list[BoundStep]:
+    """The intake steps of a "+" form of `kind` for this member, with their forms bound."""
+    role = request.membership.role if request.membership else None
+    return [
+        BoundStep(step, step.form_class(data, prefix=step.prefix, request=request, kind=kind))
+        for step in sorted(_INTAKE_STEPS.values(), key=lambda s: (s.weight, s.name))
+        if kind in step.kinds and (not step.permission or role_can(role, step.permission))
+    ]
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _check(name: str, permission: str | None) -> None:
+    if "." not in name:
+        raise ValueError(f"Extension {name!r} needs an app prefix, e.g. 'cashdesk.payments'.")
+    if permission is not None and permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}; add it to accounts/permissions.py.")
+
+
+def _render(template: Any, ctx: dict, request) -> SafeString:
+    if isinstance(template, str):
+        html = render_to_string(template, ctx, request=request)
+    else:
+        html = template.render(ctx, request)
+    return mark_safe(html)  # noqa: S308 -- our own autoescaped template output

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders import extensions, services
+from orders.models import Order
 from orders.tests.test_card import card_post, card_url
 from orders.workflow import Status
 from tests import cardext
@@ -91,3 +92,80 @@ def test_extension_registration_is_checked():
         extensions.register_card_slot(
             "a.b", position=extensions.SIDE, template="x", context=dict, permission="nope.x"
         )
+
+
+@pytest.fixture
+def more_extensions():
+    cardext.register_more()
+    yield
+    cardext.unregister_more()
+
+
+def test_extension_client_slot_renders_on_the_client_card(
+    more_extensions, manager_client, repair_order
+):
+    page = manager_client.get(reverse("orders:client", args=[repair_order.client_id]))
+    assert "Ext client panel for Иван Петров" in page.content.decode()
+
+
+def test_extension_work_column_in_its_tabs_only(more_extensions, manager_client, repair_order):
+    queue = manager_client.get(reverse("orders:work") + "?tab=queue").content.decode()
+    assert "<th>Ext column</th>" in queue and f"<td>x{repair_order.number}</td>" in queue
+    other = manager_client.get(reverse("orders:work") + "?tab=in_work").content.decode()
+    assert "Ext column" not in other
+    found = manager_client.get(reverse("orders:work") + "?q=Петров").content.decode()
+    assert "Ext column" not in found
+
+
+def test_extension_work_column_is_one_call_per_page(more_extensions, manager_client, repair_order):
+    calls = []
+    original = cardext._work_values
+    column = extensions._WORK_COLUMNS["cardext.col"]
+    extensions._WORK_COLUMNS["cardext.col"] = extensions.WorkColumn(
+        column.name,
+        column.label,
+        column.tabs,
+        lambda request, orders: calls.append(len(orders)) or original(request, orders),
+    )
+    manager_client.get(reverse("orders:work") + "?tab=queue")
+    assert calls == [1]
+
+
+def _repair(branch, **extra):
+    return {
+        "branch": branch.pk,
+        "phone": "8 912 000-11-22",
+        "name": "Пётр Иванов",
+        "device_type": "Ноутбук",
+        "problem": "Не включается",
+        **extra,
+    }
+
+
+def test_extension_intake_step_saves_with_the_order(more_extensions, manager_client, branch):
+    page = manager_client.get(reverse("orders:new_repair")).content.decode()
+    assert 'name="cardext-step-deposit"' in page
+    response = manager_client.post(
+        reverse("orders:new_repair"), _repair(branch, **{"cardext-step-deposit": "700"})
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert cardext.saved_steps == [(order.number, 700)]
+
+
+def test_extension_intake_step_refusal_saves_nothing(more_extensions, manager_client, branch):
+    response = manager_client.post(
+        reverse("orders:new_repair"), _repair(branch, **{"cardext-step-deposit": "13"})
+    )
+    assert response.status_code == 200
+    assert "Unlucky deposit." in response.content.decode()
+    assert not Order.objects.exists() and cardext.saved_steps == []
+    bad = manager_client.post(
+        reverse("orders:new_repair"), _repair(branch, **{"cardext-step-deposit": "-5"})
+    )
+    assert bad.status_code == 200 and not Order.objects.exists()
+
+
+def test_extension_intake_step_only_on_its_kinds(more_extensions, manager_client):
+    page = manager_client.get(reverse("orders:new_sale")).content.decode()
+    assert "cardext-step-deposit" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
-from orders import selectors, services
+from orders import extensions, selectors, services
 from orders.forms import (
     KIND_FIELDS,
     LineFormSet,
@@ -57,6 +58,32 @@ def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     return form, formset, branches
 
 
+class _StepRefused(Exception):
+    """An intake step refused its part: the whole order is rolled back."""
+
+
+def _create(request: WorkshopRequest, kind: Kind, form, formset, steps):
+    """Create the order and run the other apps' intake steps, in the caller's transaction."""
+    order = services.order_create(
+        workshop=request.workshop,
+        branch=form.cleaned_data["branch"],
+        kind=kind,
+        by=request.membership,
+        client_data=form.client_data(),
+        device_data=form.device_data(),
+        order_data=form.order_data(),
+        lines=formset.lines() if formset is not None else (),
+        key=form.cleaned_data.get("form_key"),
+    )
+    for step in steps:
+        try:
+            step.step.save(order=order, form=step.form, by=request.membership)
+        except ValidationError as exc:
+            errors_to_form(step.form, exc)
+            raise _StepRefused from exc
+    return order
+
+
 @requires("orders.create")
 def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
     kind = Kind(kind)
@@ -65,21 +92,18 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
     if not branches:
         messages.error(request, _("You have not been given a branch yet. Ask the director."))
         return redirect("home")
+    steps = extensions.intake_steps(request, kind, data)
     if request.method == "POST":
         valid = form.is_valid() & (formset is None or formset.is_valid())
+        # Every step's form is validated, so all their messages show at once.
+        steps_valid = [step.form.is_valid() for step in steps]
+        valid = valid and all(steps_valid)
         if valid:
             try:
-                order = services.order_create(
-                    workshop=request.workshop,
-                    branch=form.cleaned_data["branch"],
-                    kind=kind,
-                    by=request.membership,
-                    client_data=form.client_data(),
-                    device_data=form.device_data(),
-                    order_data=form.order_data(),
-                    lines=formset.lines() if formset is not None else (),
-                    key=form.cleaned_data.get("form_key"),
-                )
+                with transaction.atomic():
+                    order = _create(request, kind, form, formset, steps)
+            except _StepRefused:
+                pass  # the step's form carries the message; nothing was saved
             except services.AlreadyCreated as exc:
                 # A double click or a resent page: show the order the first press saved.
                 messages.info(request, exc.message)
@@ -109,6 +133,7 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
             "order_fields": [form[n] for n in KIND_FIELDS[kind] if n in form.fields],
             "client": client,
             "devices": devices,
+            "steps": [step.render(request) for step in steps],
         },
     )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
-from orders import selectors
+from orders import extensions, selectors
 from orders.views.common import (
     int_or_none,
     search_query,
@@ -60,7 +60,11 @@ def work(request: WorkshopRequest) -> HttpResponse:
     page = selectors.list_rows(
         qs, int_or_none(request.GET.get("after")), workshop=request.workshop if q else None
     )
+    columns = extensions.work_columns(request, tab, search=bool(q))
+    extensions.attach_work_cells(request, columns, page.rows)
     context = {
+        "columns": columns,
+        "colspan": 7 + len(columns),
         "tab": tab,
         "q": q,
         "rows": page.rows,
