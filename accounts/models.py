@@ -172,6 +172,18 @@ class MembershipQuerySet(TenantQuerySet):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True, user__is_active=True)
 
+    def working_in(self, branches) -> MembershipQuerySet:
+        """Who works in one of these branches: the people given one of them, and those
+        whose role works in every branch of its workshop (accounts.all_branches)."""
+        from accounts.permissions import PERMISSIONS  # the table imports this module
+
+        branches = list(branches)
+        everywhere = models.Q(
+            role__in=PERMISSIONS["accounts.all_branches"],
+            workshop_id__in={b.workshop_id for b in branches},
+        )
+        return self.filter(everywhere | models.Q(branches__in=branches)).distinct()
+
 
 class Membership(TenantModel):
     """A user's place in one workshop: role and the branches they work in.

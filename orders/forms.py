@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from directories.models import Kind as DirKind
 from directories.widgets import SuggestInput
-from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
-from orders.services import (
+from orders.fields import (
     CLIENT_FIELDS,
     DEVICE_FIELDS,
     MONEY_FIELDS,
     ORDER_FIELDS,
     WORK_FIELDS,
 )
+from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
 from orders.workflow import CLOSED, Kind
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone

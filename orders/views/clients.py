@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import requires
 from accounts.permissions import role_can
 from orders import services
+from orders.fields import CLIENT_FIELDS, DEVICE_FIELDS
 from orders.forms import ClientForm, DeviceForm, client_initial
 from orders.models import Client, Device
-from orders.services import CLIENT_FIELDS, DEVICE_FIELDS
 from orders.views.common import errors_to_form, int_or_none, search_query, visible_orders
 from workshop.http import WorkshopRequest
 from workshop.lib.phones import format_phone

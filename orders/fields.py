@@ -1,0 +1,32 @@
+"""The field policy: which fields of clients, devices, orders and lines a screen may set.
+
+The services refuse any other field (a form can never set `workshop`, `version` or
+the status), the forms build their fields from these lists, and the card's rights
+read the groups below. A new editable field is added here once.
+"""
+
+from __future__ import annotations
+
+CLIENT_FIELDS = ("name", "phone", "extra_phones", "email", "notes")
+DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "condition", "accessories", "notes")
+ORDER_FIELDS = (
+    "problem",
+    "diagnosis",
+    "notes",
+    "diagnostic_cost",
+    "estimate",
+    # About to become ledger-derived: the cash desk app records prepayments as cash
+    # entries and migrates this column; until then it is typed on the card.
+    "prepayment",
+    "partner",
+    "assignee",
+    "due_date",
+    "address",
+    "visit_at",
+)
+LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
+
+# Amounts: after the order is issued or cancelled only orders.edit_after_issue changes them.
+MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
+# Fields a technician may edit: the work, not the front desk's data or money.
+WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})

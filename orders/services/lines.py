@@ -1,0 +1,196 @@
+"""An order's lines: services and goods, each change re-totalling the order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership
+from accounts.permissions import role_can
+from orders.fields import LINE_FIELDS
+from orders.journal import Builtin
+from orders.models import JournalEntry, Order, OrderLine
+from orders.services._core import (
+    NotPermitted,
+    _apply,
+    _bump,
+    _check_works_in,
+    _clean,
+    _fields,
+    _journal_entry,
+    _lock,
+    _refuse_stale,
+    _remember,
+    _require,
+    _sync,
+    journal_record,
+)
+from orders.workflow import CLOSED
+from workshop.lib.money import MAX_AMOUNT, format_money
+
+
+def _line_values(data: Mapping[str, Any]) -> dict:
+    values = {name: data[name] for name in LINE_FIELDS if name in data}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+    return values
+
+
+def _check_line_total(line: OrderLine) -> None:
+    if line.total > MAX_AMOUNT:
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("The line comes to more than any bill: at most %(limit)s.")
+                    % {"limit": format_money(MAX_AMOUNT)}
+                ]
+            }
+        )
+
+
+def _set_total(order: Order, lines: Iterable[OrderLine]) -> None:
+    """Sum the lines into the order, refusing a total no bill reaches (it would also
+    overflow the column)."""
+    total = sum((line.total for line in lines), Decimal("0.00"))
+    if total > MAX_AMOUNT:
+        raise ValidationError(
+            _("The order would come to more than any bill: at most %(limit)s.")
+            % {"limit": format_money(MAX_AMOUNT)}
+        )
+    order.lines_total = total
+
+
+def _recount(order: Order) -> None:
+    _set_total(order, OrderLine.objects.filter(order=order))
+
+
+def _summary(line: OrderLine) -> str:
+    return f"{line.quantity} × {line.unit_price:.2f}"
+
+
+def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> None:
+    if order.is_deleted:
+        raise NotPermitted(_("This order is deleted."))
+    if order.status in CLOSED:
+        _require(
+            by,
+            "orders.edit_after_issue",
+            _("Only the director may change the lines of an issued or cancelled order."),
+        )
+    if not role_can(by.role, "orders.edit") and any(k != OrderLine.LineKind.SERVICE for k in kinds):
+        raise NotPermitted(_("Technicians record work (services); goods are entered at the desk."))
+
+
+def _check_own_line(by: Membership, *, current: OrderLine | None, values: dict) -> None:
+    """Without orders.edit (technicians) a person records their own work: lines with
+    themselves as performer, and they may not reprice, reassign or remove anyone's line
+    but their own, nor change a price once the line is recorded."""
+    if role_can(by.role, "orders.edit"):
+        return
+    if current is not None and current.performer_id != by.pk:
+        raise NotPermitted(_("You may change only the lines you performed."))
+    performer = values.get("performer", current.performer if current else None)
+    if performer is None and current is None:
+        values["performer"] = by
+    elif getattr(performer, "pk", None) != by.pk:
+        raise NotPermitted(
+            _("Technicians record their own work: choose yourself as the performer.")
+        )
+    if (
+        current is not None
+        and "unit_price" in values
+        and values["unit_price"] != current.unit_price
+    ):
+        raise NotPermitted(_("Only the front desk may change the price of a recorded line."))
+
+
+@transaction.atomic
+def line_add(
+    *, order: Order, data: Mapping[str, Any], by: Membership, version: int | None = None
+) -> OrderLine:
+    """Add a line; `version` is the order version the person's screen showed."""
+    locked = _lock(order)
+    _refuse_stale(locked, version)
+    values = _line_values(data)
+    _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
+    _check_own_line(by, current=None, values=values)
+    _check_works_in(values.get("performer"), locked.branch, "performer")
+    line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
+    _clean(line, exclude=["workshop", "order"])
+    _check_line_total(line)
+    line.save()
+    _recount(locked)
+    _bump(locked, "lines_total")
+    journal_record(
+        order=locked, by=by, action=Builtin.LINE_ADDED, subject=line.name, new=_summary(line)
+    )
+    _remember(locked.workshop, by, lines=[line])
+    _sync(order, locked)
+    return line
+
+
+@transaction.atomic
+def line_update(
+    *, line: OrderLine, data: Mapping[str, Any], by: Membership, version: int | None = None
+) -> list[JournalEntry]:
+    """Change a line; a `version` older than the order's is refused (StaleVersion), so a
+    stale row never writes its old values over a colleague's newer ones."""
+    locked = _lock(line.order)
+    _refuse_stale(locked, version)
+    current = OrderLine.objects.select_related("performer__user").get(pk=line.pk, order=locked)
+    values = _line_values(data)
+    _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
+    _check_own_line(by, current=current, values=values)
+    if values.get("performer") is not None and values["performer"].pk != current.performer_id:
+        _check_works_in(values["performer"], locked.branch, "performer")
+    subject = current.name
+    changes = _apply(current, values, allowed=LINE_FIELDS)
+    if not changes:
+        return []
+    _clean(current, exclude=["workshop", "order"])
+    _check_line_total(current)
+    current.save(update_fields=_fields(changes))
+    _recount(locked)
+    _bump(locked, "lines_total")
+    entries = JournalEntry.objects.bulk_create(
+        [
+            _journal_entry(
+                locked,
+                by,
+                Builtin.LINE_CHANGED,
+                subject=subject,
+                field=c.field,
+                old=c.old,
+                new=c.new,
+            )
+            for c in changes
+        ]
+    )
+    _remember(locked.workshop, by, lines=[current])
+    _sync(line.order, locked)
+    return entries
+
+
+@transaction.atomic
+def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) -> None:
+    locked = _lock(line.order)
+    _refuse_stale(locked, version)
+    current = OrderLine.objects.get(pk=line.pk, order=locked)
+    _check_line_rights(locked, by, [current.kind])
+    _check_own_line(by, current=current, values={})
+    current.delete()
+    _recount(locked)
+    _bump(locked, "lines_total")
+    journal_record(
+        order=locked,
+        by=by,
+        action=Builtin.LINE_REMOVED,
+        subject=current.name,
+        old=_summary(current),
+    )
+    _sync(line.order, locked)
