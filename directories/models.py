@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import TenantModel, TenantQuerySet
+from accounts.models import TenantModel, TenantQuerySet, tenant_manager
 from workshop.lib.money import MoneyField
 from workshop.lib.text import KEY_MAX_LENGTH, drop_unsafe, fold
 from workshop.lib.text import LAST_CHAR as _LAST_CHAR
@@ -121,7 +121,7 @@ class Entry(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = EntryQuerySet.as_manager()
+    objects = tenant_manager(EntryQuerySet)
     history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL)
 
     class Meta:

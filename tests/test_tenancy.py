@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.db import models
-from django_scopes import ScopeError
+from django_scopes import ScopeError, scope
 
 from accounts.models import Branch, TenantModel
 from tests.tenancy import sweep
@@ -84,3 +84,35 @@ def test_scopes_disabled_call_sites_are_pinned():
         if n:
             counts[relative] = n
     assert counts == {"workshop/management/commands/seed_demo.py": 1}
+
+
+# Tenant models whose default manager may be used outside a workshop scope, and why.
+UNSCOPED_MANAGERS = {
+    # Read by the middleware to find the workshop (and so the scope) of a request.
+    "accounts.Membership": "resolves request.workshop before any scope exists",
+    # Opened by invited people who belong to no workshop yet (the join link).
+    "accounts.Invitation": "the join link is followed before the person has a workshop",
+}
+
+
+def test_every_tenant_model_default_manager_is_scoped():
+    """A forgotten workshop filter raises instead of leaking: the default manager of every
+    tenant model is django-scopes', unless it is on the commented allow-list above."""
+    problems = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.app_label not in TENANT_APPS or label in NOT_TENANT_OWNED:
+            continue
+        if model.__name__.startswith("Historical") or not issubclass(model, TenantModel):
+            continue
+        with scope():
+            try:
+                list(model._default_manager.all()[:1])
+                scoped = False
+            except ScopeError:
+                scoped = True
+        if scoped and label in UNSCOPED_MANAGERS:
+            problems.append(f"{label}: scoped now, drop it from UNSCOPED_MANAGERS")
+        elif not scoped and label not in UNSCOPED_MANAGERS:
+            problems.append(f"{label}: default manager is not scoped (use tenant_manager)")
+    assert problems == []
