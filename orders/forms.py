@@ -266,6 +266,16 @@ class OrderCreateForm(DeviceFields):
     def clean_branch(self):
         return self.branches[self.cleaned_data["branch"]]
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        if "branch" in self.errors and self.fields["branch"].widget.is_hidden:
+            # The hidden branch went stale (the person was moved while the form was open):
+            # show the field with its error and the branches the person has now.
+            self.fields["branch"].widget = forms.Select(choices=self.fields["branch"].choices)
+            self.errors["branch"] = self.error_class(
+                [_("You no longer work in the branch this form was opened for. Choose a branch.")]
+            )
+
     def clean(self):
         data = super().clean()
         if self.kind == Kind.REPAIR and not any(
@@ -443,6 +453,9 @@ class LineRow:
         self.__dict__.update(cells)
 
 
+MAX_LINES = 100  # lines on one "+" form
+
+
 class BaseLineFormSet(forms.BaseFormSet):
     def __init__(self, *args, members, default_kind, seller: Membership | None = None, **kwargs):
         self.members = members
@@ -456,9 +469,32 @@ class BaseLineFormSet(forms.BaseFormSet):
     def lines(self) -> list[dict]:
         return [f.values() for f in self.forms if f.has_changed() and f.cleaned_data.get("name")]
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A negative or inconsistent count builds no forms, and a sale would be saved with
+        # its typed lines silently dropped: refuse a tampered management form outright.
+        if self.is_bound and self.management_form.is_valid():
+            counts = self.management_form.cleaned_data
+            total, initial = counts["TOTAL_FORMS"], counts["INITIAL_FORMS"]
+            if total < 0 or initial < 0 or initial > total:
+                self._non_form_errors.append(
+                    ValidationError(
+                        _(
+                            "The lines of this form arrived garbled. Reload the page and enter them again."
+                        ),
+                        code="tampered",
+                    )
+                )
+
 
 LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=3, max_num=100, validate_max=True
+    # absolute_max: a posted TOTAL_FORMS of a million is refused, not built (it took 5.5 s).
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=3,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
 )
 
 

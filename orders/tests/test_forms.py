@@ -437,3 +437,45 @@ def test_forms_sale_lines_default_to_the_person_filling_the_form(manager_client,
     response = manager_client.get(reverse("orders:new_sale"))
     formset = response.context["formset"]
     assert {form.fields["performer"].initial for form in formset.forms} == {manager.pk}
+
+
+@pytest.mark.parametrize(
+    ("total", "message"),
+    [
+        ("1000000", "Please submit at most 100 forms."),
+        ("-1", "The lines of this form arrived garbled."),
+        ("abc", "ManagementForm data is missing or has been tampered with"),
+    ],
+)
+def test_forms_tampered_line_count_is_refused_and_saves_nothing(
+    manager_client, branch, total, message
+):
+    data = {
+        "branch": branch.pk,
+        **lines_data({"name": "Кабель", "unit_price": "300"}),
+        "lines-TOTAL_FORMS": total,
+    }
+    response = manager_client.post(reverse("orders:new_sale"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Order.objects.exists()
+    assert len(response.content) < 200_000
+
+
+def test_forms_stale_hidden_branch_is_shown_with_its_error(
+    manager_client, manager, branch, other_branch
+):
+    page = manager_client.get(reverse("orders:new_repair")).content.decode()
+    assert f'type="hidden" name="branch" value="{branch.pk}"' in page
+    # The director moves the manager to the other branch while the form is open.
+    from accounts.services import membership_update
+
+    membership_update(membership=manager, role=manager.role, branches=[other_branch])
+    response = manager_client.post(reverse("orders:new_repair"), {**REPAIR, "branch": branch.pk})
+    html = response.content.decode()
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert "You no longer work in the branch this form was opened for." in html
+    assert f'<option value="{other_branch.pk}">North</option>' in html
+    fixed = manager_client.post(reverse("orders:new_repair"), {**REPAIR, "branch": other_branch.pk})
+    assert fixed.status_code == 302
+    assert Order.objects.get().branch == other_branch
