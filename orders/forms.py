@@ -175,24 +175,43 @@ def device_fields(prefix: str = "") -> dict[str, forms.Field]:
     }
 
 
+def client_fields(prefix: str = "", *, name_required: bool = True) -> dict[str, forms.Field]:
+    """The client's fields, declared once for the "+" forms (the name is asked for only
+    for a new client, see clean()), the order card (prefix "client_") and the client card."""
+    return {
+        f"{prefix}name": forms.CharField(
+            label=_("Client name"), max_length=200, required=name_required
+        ),
+        f"{prefix}phone": forms.CharField(
+            label=_("Phone"),
+            max_length=64,
+            error_messages={"required": _("Enter the client's phone number.")},
+            widget=forms.TextInput(
+                attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}
+            ),
+        ),
+        f"{prefix}email": forms.EmailField(label=_("E-mail"), max_length=254, required=False),
+        f"{prefix}extra_phones": forms.CharField(
+            label=_("Other phones"),
+            max_length=200,
+            required=False,
+            help_text=_("Any text: “wife +7 916 …, work 22-33-44”."),
+        ),
+    }
+
+
 # Form bases carrying those fields (a declarative form collects its bases' fields).
 DeviceFields = type("DeviceFields", (forms.Form,), device_fields())
 CardDeviceFields = type("CardDeviceFields", (forms.Form,), device_fields("device_"))
+IntakeClientFields = type("IntakeClientFields", (forms.Form,), client_fields(name_required=False))
+ClientFields = type("ClientFields", (forms.Form,), client_fields())
+CardClientFields = type("CardClientFields", (forms.Form,), client_fields("client_"))
 
 
-class OrderCreateForm(DeviceFields):
+class OrderCreateForm(IntakeClientFields, DeviceFields):
     """The fields of one "+" form; `kind` decides which ones it keeps."""
 
     branch = forms.ChoiceField(label=_("Branch"))
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=64,
-        error_messages={"required": _("Enter the client's phone number.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
-    )
-    name = forms.CharField(label=_("Client name"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
     # One-time key of this page: submitting it twice creates one order (see order_create).
     form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     client_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -501,7 +520,7 @@ LineFormSet = forms.formset_factory(
 # ---------------------------------------------------------------- the card
 
 
-class OrderCardForm(CardDeviceFields):
+class OrderCardForm(CardClientFields, CardDeviceFields):
     """The order card as one form. Fields the member may not change are disabled, so
     Django ignores whatever is posted for them. Each field carries its loaded value in a
     hidden input, so only the fields this person actually changed are saved."""
@@ -516,12 +535,6 @@ class OrderCardForm(CardDeviceFields):
     due_date = due_date_field(_("Due date"))
     address = forms.CharField(label=_("Call-out address"), max_length=300, required=False)
     visit_at = visit_at_field(_("Visit time"))
-    client_name = forms.CharField(label=_("Client name"), max_length=200)
-    client_phone = forms.CharField(
-        label=_("Phone"), max_length=64, widget=forms.TextInput(attrs={"type": "tel"})
-    )
-    client_extra_phones = forms.CharField(label=_("Other phones"), max_length=200, required=False)
-    client_email = forms.EmailField(label=_("E-mail"), required=False)
 
     def __init__(self, *args, order: Order, membership, members, can, **kwargs):
         kwargs.setdefault("initial", card_initial(order))
@@ -602,21 +615,7 @@ class _RecordForm(forms.Form):
         }
 
 
-class ClientForm(_RecordForm):
-    name = forms.CharField(label=_("Client name"), max_length=200)
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=64,
-        error_messages={"required": _("Enter the client's phone number.")},
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
-    )
-    extra_phones = forms.CharField(
-        label=_("Other phones"),
-        max_length=200,
-        required=False,
-        help_text=_("Any text: “wife +7 916 …, work 22-33-44”."),
-    )
-    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+class ClientForm(ClientFields, _RecordForm):
     notes = text_area(_("Notes"), rows=3)
 
     def __init__(self, *args, client, **kwargs):
