@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from accounts.middleware import DEFAULT_LOCK_MINUTES, active_memberships
+from accounts.lock import lock_after_seconds
+from accounts.middleware import active_memberships
 from accounts.permissions import PERMISSIONS
 
 
@@ -18,7 +19,6 @@ class _Can:
 def tenant(request) -> dict:
     membership = getattr(request, "membership", None)
     workshop = getattr(request, "workshop", None)
-    minutes = workshop.lock_after_minutes if workshop else DEFAULT_LOCK_MINUTES
     return {
         "workshop": workshop,
         "membership": membership,
@@ -27,5 +27,5 @@ def tenant(request) -> dict:
         "other_memberships": [
             m for m in active_memberships(request) if membership and m.pk != membership.pk
         ],
-        "lock_after_seconds": minutes * 60,
+        "lock_after_seconds": lock_after_seconds(workshop),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 from django_scopes import scope
 
+from accounts import lock
 from accounts.models import Membership
 from accounts.services import SIGNED_OUT_ELSEWHERE
 
@@ -64,15 +65,7 @@ class TenantMiddleware:
             return self.get_response(request)
 
 
-# Session keys of the PIN lock. A session without them is unlocked and active.
-LOCKED = "pin_locked"
-LOCK_NEXT = "pin_lock_next"
-ACTIVITY = "last_activity"
-# Rewrite the activity stamp at most this often, not on every request.
-ACTIVITY_RESOLUTION_SECONDS = 30
-DEFAULT_LOCK_MINUTES = 15
-
-# Reachable whatever the lock or PIN state: public pages, sign-out, static files.
+# Reachable whatever the lock or PIN state: public pages, sign-out, the health check.
 OPEN_URL_NAMES = {
     "accounts:login",
     "accounts:logout",
@@ -88,6 +81,11 @@ OPEN_URL_NAMES = {
 }
 LOCK_URL_NAMES = {"accounts:lock", "accounts:unlock"}
 PIN_SETUP_URL_NAMES = {"accounts:pin_set"}
+# The page script's activity ping gets a status, not a page: 423 means "show the lock".
+ACTIVITY_URL_NAME = "accounts:activity"
+
+# A check answers the request itself, or returns None to let the next one look at it.
+Check = Callable[[HttpRequest, "str | None"], "HttpResponse | None"]
 
 
 def _url_name(request: HttpRequest) -> str | None:
@@ -105,22 +103,73 @@ def _send_to(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def lock_session(request: HttpRequest, next_url: str) -> None:
-    # Locking an already locked session changes nothing, so pressing "Lock" on the lock
-    # screen cannot reset anything. The wrong-PIN count (on the user row) is cleared only
-    # by the right PIN or a new sign-in.
-    if request.session.get(LOCKED):
-        return
-    request.session[LOCKED] = True
-    request.session[LOCK_NEXT] = next_url
+def _to_sign_in_signed_out_elsewhere(request: HttpRequest) -> HttpResponse:
+    messages.warning(
+        request, _("You were signed out because your account signed in on another device.")
+    )
+    return _send_to(request, reverse("accounts:login"))
 
 
-def _return_path(request: HttpRequest) -> str:
-    """The page to come back to after unlocking: this one, or for htmx the page it came from."""
-    if request.method == "GET" and not getattr(request, "htmx", False):
-        return request.get_full_path()
-    current = getattr(request, "htmx", None) and request.htmx.current_url_abs_path
-    return current or reverse("home")
+def _to_lock_screen(request: HttpRequest, name: str | None) -> HttpResponse:
+    if name == ACTIVITY_URL_NAME:
+        return HttpResponse(status=423)
+    return _send_to(request, reverse("accounts:lock"))
+
+
+# Checks on every request
+
+
+def signed_out_elsewhere(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    """A session ended by a sign-in on another device is told why, once."""
+    if request.user.is_authenticated or not request.session.get(SIGNED_OUT_ELSEWHERE):
+        return None
+    request.session.flush()
+    return _to_sign_in_signed_out_elsewhere(request)
+
+
+def session_replaced(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    """Belt and braces for the one-session rule: the session was replaced but its row survived."""
+    user = request.user
+    if not user.is_authenticated or user.session_key in ("", request.session.session_key):
+        return None
+    logout(request)
+    return _to_sign_in_signed_out_elsewhere(request)
+
+
+# Checks on a signed-in person's request for a page that is not open to everyone
+
+
+def screen_locked(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    if not lock.is_locked(request) or name in LOCK_URL_NAMES:
+        return None
+    return _to_lock_screen(request, name)
+
+
+def pin_missing(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    """Everyone sets a PIN before anything else, so the screen can always be locked."""
+    if request.user.pin_hash or name in PIN_SETUP_URL_NAMES or lock.is_locked(request):
+        return None
+    if name == ACTIVITY_URL_NAME:
+        return HttpResponse(status=204)
+    return _send_to(request, reverse("accounts:pin_set"))
+
+
+def idle_lock(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    if name in LOCK_URL_NAMES or lock.is_locked(request) or not lock.idle_too_long(request):
+        return None
+    lock.lock_session(request, lock.return_path(request))
+    return _to_lock_screen(request, name)
+
+
+def activity_stamp(request: HttpRequest, name: str | None) -> HttpResponse | None:
+    # The lock screen is not activity: it must not postpone anything.
+    if not lock.is_locked(request):
+        lock.stamp_activity(request)
+    return None
+
+
+SESSION_CHECKS: tuple[Check, ...] = (signed_out_elsewhere, session_replaced)
+LOCK_CHECKS: tuple[Check, ...] = (screen_locked, pin_missing, idle_lock, activity_stamp)
 
 
 class SessionGuardMiddleware:
@@ -132,52 +181,12 @@ class SessionGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        session = request.session
-        if not request.user.is_authenticated:
-            if session.get(SIGNED_OUT_ELSEWHERE):
-                session.flush()
-                messages.warning(
-                    request,
-                    _("You were signed out because your account signed in on another device."),
-                )
-                return _send_to(request, reverse("accounts:login"))
-            return self.get_response(request)
-
-        if request.user.session_key and request.user.session_key != session.session_key:
-            # Belt and braces: the session was replaced but its row survived.
-            logout(request)
-            messages.warning(
-                request,
-                _("You were signed out because your account signed in on another device."),
-            )
-            return _send_to(request, reverse("accounts:login"))
-
         name = _url_name(request)
-        if name in OPEN_URL_NAMES:
-            return self.get_response(request)
-
-        if session.get(LOCKED):
-            if name in LOCK_URL_NAMES:
-                return self.get_response(request)
-            if name == "accounts:activity":
-                return HttpResponse(status=423)
-            return _send_to(request, reverse("accounts:lock"))
-
-        if not request.user.pin_hash and name not in PIN_SETUP_URL_NAMES:
-            if name == "accounts:activity":
-                return HttpResponse(status=204)
-            return _send_to(request, reverse("accounts:pin_set"))
-
-        now = int(time.time())
-        last = session.get(ACTIVITY)
-        workshop = getattr(request, "workshop", None)
-        minutes = workshop.lock_after_minutes if workshop else DEFAULT_LOCK_MINUTES
-        if last is not None and now - last > minutes * 60 and name not in LOCK_URL_NAMES:
-            lock_session(request, _return_path(request))
-            if name == "accounts:activity":
-                return HttpResponse(status=423)
-            return _send_to(request, reverse("accounts:lock"))
-
-        if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
-            session[ACTIVITY] = now
+        checks = SESSION_CHECKS
+        if request.user.is_authenticated and name not in OPEN_URL_NAMES:
+            checks += LOCK_CHECKS
+        for check in checks:
+            response = check(request, name)
+            if response is not None:
+                return response
         return self.get_response(request)

@@ -279,7 +279,7 @@ def user_end_sessions(*, user: User) -> None:
 def session_take_over(*, user: User, session_key: str) -> None:
     """Make `session_key` the user's only session; the earlier one learns why it ended.
 
-    A new session starts with a clean wrong-PIN count.
+    A new session starts with a clean wrong-PIN count (see accounts.lock).
     """
     old_key = user.session_key
     if old_key and old_key != session_key:
@@ -292,26 +292,6 @@ def session_take_over(*, user: User, session_key: str) -> None:
     user.session_key = session_key
     user.pin_failures = 0
     User.objects.filter(pk=user.pk).update(session_key=session_key, pin_failures=0)
-
-
-# PIN lock
-
-
-def pin_attempt_count(*, user: User) -> int:
-    """Count one unlock attempt and return its number since the last unlock.
-
-    The increment is one UPDATE, so concurrent attempts each get a distinct number
-    (the row lock serialises them on PostgreSQL, the write lock on SQLite).
-    """
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(pin_failures=F("pin_failures") + 1)
-        user.pin_failures = User.objects.values_list("pin_failures", flat=True).get(pk=user.pk)
-    return user.pin_failures
-
-
-def pin_failures_reset(*, user: User) -> None:
-    user.pin_failures = 0
-    User.objects.filter(pk=user.pk).update(pin_failures=0)
 
 
 # Password checks while signed in

@@ -14,8 +14,9 @@ from django.core.mail import EmailMessage
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from accounts import emails, forms, views
+from accounts import emails, forms
 from accounts.emails import RedirectThenSend
+from accounts.views import auth, registration
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def rendered(monkeypatch):
         return emails.render_templated(name, to=to, context=context)
 
     monkeypatch.setattr(forms, "render_templated", spy)
-    monkeypatch.setattr(views, "render_templated", spy)
+    monkeypatch.setattr(registration, "render_templated", spy)
     return calls
 
 
@@ -84,11 +85,11 @@ def _post(view, path: str, data: dict):
 def test_mail_is_sent_only_once_the_response_is_closed(director, kind):
     if kind == "reset":
         path = reverse("accounts:password_reset")
-        response = _post(views.PasswordResetView.as_view(), path, {"email": director.user.email})
+        response = _post(auth.PasswordResetView.as_view(), path, {"email": director.user.email})
     else:
         path = reverse("accounts:register")
         response = _post(
-            views.register,
+            registration.register,
             path,
             {
                 "email": director.user.email,

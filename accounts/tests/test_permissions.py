@@ -91,20 +91,20 @@ def test_the_table_names_every_role_it_needs():
 
 
 def test_views_declare_their_permission():
-    from accounts import views
+    from accounts.views import auth, branches, invitations, staff
 
     for name, _kwargs, _method, permission in VIEWS:
         view = {
-            "home": views.home,
-            "accounts:staff": views.staff,
-            "accounts:member_edit": views.member_edit,
-            "accounts:member_toggle": views.member_toggle,
-            "accounts:invitations": views.invitations,
-            "accounts:invitation_revoke": views.invitation_revoke_view,
-            "accounts:branches": views.branches,
-            "accounts:branch_edit": views.branch_edit,
-            "accounts:branch_toggle": views.branch_toggle,
-            "accounts:signins": views.signins,
+            "home": auth.home,
+            "accounts:staff": staff.staff,
+            "accounts:member_edit": staff.member_edit,
+            "accounts:member_toggle": staff.member_toggle,
+            "accounts:invitations": invitations.invitations,
+            "accounts:invitation_revoke": invitations.invitation_revoke_view,
+            "accounts:branches": branches.branches,
+            "accounts:branch_edit": branches.branch_edit,
+            "accounts:branch_toggle": branches.branch_toggle,
+            "accounts:signins": staff.signins,
         }[name]
         assert view.required_permission == permission, name
 

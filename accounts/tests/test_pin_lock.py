@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import ACTIVITY
+from accounts.lock import ACTIVITY
 from accounts.tests.factories import TEST_PASSWORD, TEST_PIN, MembershipFactory
 
 pytestmark = pytest.mark.django_db
