@@ -200,9 +200,22 @@ def client_fields(prefix: str = "", *, name_required: bool = True) -> dict[str, 
     }
 
 
+class _DeviceBlock:
+    device_prefix = ""
+
+    def device_block(self) -> list:
+        """The device's bound fields in their one layout (templates/orders/_device_fields.html)."""
+        names = [self.device_prefix + n for n in device_fields()]
+        return [self[n] for n in names if n in self.fields]
+
+
 # Form bases carrying those fields (a declarative form collects its bases' fields).
-DeviceFields = type("DeviceFields", (forms.Form,), device_fields())
-CardDeviceFields = type("CardDeviceFields", (forms.Form,), device_fields("device_"))
+DeviceFields = type("DeviceFields", (_DeviceBlock, forms.Form), device_fields())
+CardDeviceFields = type(
+    "CardDeviceFields",
+    (_DeviceBlock, forms.Form),
+    {**device_fields("device_"), "device_prefix": "device_"},
+)
 IntakeClientFields = type("IntakeClientFields", (forms.Form,), client_fields(name_required=False))
 ClientFields = type("ClientFields", (forms.Form,), client_fields())
 CardClientFields = type("CardClientFields", (forms.Form,), client_fields("client_"))
