@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from orders.models import JournalEntry, Order, OrderLine
 from orders.tests.factories import ClientFactory, DeviceFactory
-from orders.workflow import Kind, Status
+from orders.workflow import TAB_STATUS, Kind, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -128,12 +128,13 @@ def test_queries_exact_counts_do_not_grow(
 
 
 def test_queries_tab_counts_are_grouped_by_status(workshop, branch, manager, manager_client):
-    make_orders(workshop, branch, manager, 60)
+    per_status = 4
+    make_orders(workshop, branch, manager, per_status * len(Status))
     response = manager_client.get(reverse("orders:work"))
     counts = dict(response.context["tabs"])
-    # 60 orders over 15 statuses: 4 each; cancelled are in no tab; issued count today's only.
-    assert sum(counts.values()) == 56
-    assert all(v == 4 for v in counts.values())
+    # Spread evenly over the statuses; those in no tab (cancelled) are not counted.
+    assert sum(counts.values()) == per_status * len(TAB_STATUS)
+    assert all(v == per_status for v in counts.values())
 
 
 def make_clients(workshop, branch, n: int):
