@@ -2,18 +2,24 @@ from __future__ import annotations
 
 from accounts.lock import lock_after_seconds
 from accounts.middleware import active_memberships
-from accounts.permissions import PERMISSIONS
+from accounts.permissions import role_can
 
 
 class _Can:
-    """`{% if can.orders_create %}`: permission names with the dot as an underscore."""
+    """`{% if can.orders_create %}`: permission names with the dot as an underscore.
+
+    An unknown name raises UnknownPermission while the page renders. Django's templates
+    swallow AttributeError (the button would silently vanish), but not a KeyError.
+    """
 
     def __init__(self, role: str | None):
         self.role = role
 
     def __getattr__(self, name: str) -> bool:
-        permission = name.replace("_", ".", 1)
-        return self.role is not None and self.role in PERMISSIONS.get(permission, ())
+        if name.startswith("_"):
+            # Python's own probes (copy, pickle, the debug page) are not permission names.
+            raise AttributeError(name)
+        return role_can(self.role, name.replace("_", ".", 1))
 
 
 def tenant(request) -> dict:

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.emails import render_templated
 from accounts.models import Branch, Role, User, branch_name_key
+from accounts.permissions import role_can
 from accounts.services import PasswordChecksPaused, password_check
 
 # The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
@@ -156,7 +157,7 @@ class BranchChoiceField(forms.ModelMultipleChoiceField):
 
 
 class RoleBranchesForm(forms.Form):
-    """Role and branches: staff below the director need at least one branch."""
+    """Role and branches: a role that does not work in every branch needs at least one."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MANAGER)
     branches = BranchChoiceField(
@@ -169,7 +170,8 @@ class RoleBranchesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("role") in (Role.MANAGER, Role.TECHNICIAN) and not cleaned.get("branches"):
+        role = cleaned.get("role")
+        if role and not role_can(role, "accounts.all_branches") and not cleaned.get("branches"):
             self.add_error("branches", _("Choose at least one branch for this role."))
         return cleaned
 

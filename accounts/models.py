@@ -218,13 +218,17 @@ class Membership(TenantModel):
         return f"{self.user} @ {self.workshop} ({self.get_role_display()})"
 
     @property
-    def is_director(self) -> bool:
-        return self.role == Role.DIRECTOR
+    def sees_all_branches(self) -> bool:
+        """Works in every branch of the workshop (the table's "accounts.all_branches")."""
+        # Imported here: the permission table imports Role from this module.
+        from accounts.permissions import role_can
+
+        return role_can(self.role, "accounts.all_branches")
 
     def visible_branches(self) -> models.QuerySet[Branch]:
-        """The director sees every branch; staff see the branches they were given."""
+        """Every branch for those who see them all; the others see the branches they were given."""
         branches = Branch.objects.for_workshop(self.workshop).filter(is_active=True)
-        if self.is_director:
+        if self.sees_all_branches:
             return branches
         return branches.filter(memberships=self)
 

@@ -1,4 +1,8 @@
-"""The one table of who may do what. Views check it with @requires, templates with {% can %}."""
+"""The one table of who may do what. Views check it with @requires, templates with `can.`.
+
+An unknown name raises everywhere: in role_can(), when @requires decorates a view (at
+import) and when a template asks `can.<name>` (at render).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def role_can(role: str | None, permission: str) -> bool:
+class UnknownPermission(KeyError):
+    """A permission name the table does not have: a typo must fail loudly, not hide a button."""
+
+
+def known(permission: str) -> str:
+    """`permission`, if the table has it; UnknownPermission otherwise."""
     if permission not in PERMISSIONS:
-        raise KeyError(f"Unknown permission {permission!r}; add it to accounts/permissions.py.")
-    return role is not None and role in PERMISSIONS[permission]
+        raise UnknownPermission(
+            f"Unknown permission {permission!r}; add it to accounts/permissions.py."
+        )
+    return permission
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    roles = PERMISSIONS[known(permission)]  # checked even with no role: a typo always raises
+    return role is not None and role in roles
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    """The roles that have `permission`, for queries: `Q(role__in=roles_with(...))`."""
+    return PERMISSIONS[known(permission)]
