@@ -155,6 +155,10 @@ def _journal(entry: Entry) -> list[dict]:
     return lines[:JOURNAL_SIZE]
 
 
+# The entry's fields whose changes the journal puts in words.
+_DESCRIBED = ("value", "merged_into", "is_hidden", "parent", "use_count")
+
+
 def _describe(record, older) -> str:
     if record.history_type == "+":
         return _("Remembered")
@@ -162,17 +166,19 @@ def _describe(record, older) -> str:
         return _("Deleted")
     if older is None:
         return _("Changed")
+    delta = {c.field: c for c in record.diff_against(older, included_fields=_DESCRIBED).changes}
     changes = []
-    if record.value != older.value:
+    if "value" in delta:
         changes.append(_("Renamed from “%(old)s”") % {"old": older.value})
-    if record.merged_into_id and record.merged_into_id != older.merged_into_id:
+    if record.merged_into_id and "merged_into" in delta:
         target = record.merged_into.value if record.merged_into else f"#{record.merged_into_id}"
         changes.append(_("Merged into “%(target)s”") % {"target": target})
-    if record.is_hidden != older.is_hidden:
+    if "is_hidden" in delta:
         changes.append(_("Hidden") if record.is_hidden else _("Shown again"))
-    if record.parent != older.parent:
+    if "parent" in delta:
         changes.append(_("Brand changed from “%(old)s”") % {"old": older.parent or "—"})
-    if record.use_count > older.use_count and not changes:
+    used = delta.get("use_count")
+    if used and used.new > used.old and not changes:
         changes.append(_("Took over the uses of a merged entry"))
     return "; ".join(changes) or _("Changed")
 

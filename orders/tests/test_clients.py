@@ -410,3 +410,42 @@ def test_clients_top_bar_links_by_role(director_client, manager_client, technici
         html = http.get(reverse("orders:work")).content.decode()
         assert f'href="{clients}"' in html
         assert (f'href="{directories}"' in html) is sees_directories
+
+
+def test_client_card_history_lists_each_saves_fields_in_the_forms_order(
+    workshop, director, director_client
+):
+    client = ClientFactory(workshop=workshop, name="Анна", phone="+79123456789", email="")
+    services.client_update(
+        client=client, data={"email": "anna@example.com", "name": "Анна К."}, by=director
+    )
+    services.client_soft_delete(client=client, by=director)
+    services.client_restore(client=client, by=director)
+    history = director_client.get(client_url(client)).context["history"]
+    assert [(h["action"], h["changes"]) for h in history] == [
+        ("restored", []),
+        ("deleted", []),
+        ("changed", [("Client name", "Анна", "Анна К."), ("E-mail", "", "anna@example.com")]),
+        ("created", []),
+    ]
+
+
+def test_client_soft_delete_and_restore_update_the_callers_client_once(workshop, director):
+    client = ClientFactory(workshop=workshop)
+    services.client_soft_delete(client=client, by=director)
+    services.client_soft_delete(client=client, by=director)  # a second click changes nothing
+    assert client.is_deleted is True
+    assert client.history.filter(is_deleted=True).count() == 1
+    services.client_restore(client=client, by=director)
+    assert client.is_deleted is False
+    assert Client.objects.get(pk=client.pk).is_deleted is False
+
+
+def test_device_card_history_diffs_the_device_fields(workshop, manager, manager_client):
+    client = ClientFactory(workshop=workshop)
+    device = DeviceFactory(workshop=workshop, client=client, brand="Lenovo", serial="")
+    services.device_update(device=device, data={"serial": "SN1", "brand": "Asus"}, by=manager)
+    history = manager_client.get(device_url(device)).context["history"]
+    assert [h["changes"] for h in history if h["action"] == "changed"] == [
+        [("Brand", "Lenovo", "Asus"), ("Serial number / IMEI", "", "SN1")]
+    ]

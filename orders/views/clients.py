@@ -130,15 +130,14 @@ def _attach_counts(request: WorkshopRequest, clients: list[Client]) -> None:
 def _history(record, fields: tuple[str, ...], labels: dict[str, str]) -> list[dict[str, Any]]:
     """The latest changes of a client or device from django-simple-history: one query.
 
-    Each record is compared with the one before it, so an entry lists exactly the
-    fields that save changed.
+    Each record is diffed against the one before it, so an entry lists exactly the
+    fields that save changed, in the form's order.
     """
     records = list(
         record.history.select_related("history_user").order_by("-history_id")[: HISTORY_LIMIT + 1]
     )
     entries = []
-    for index, rec in enumerate(records[:HISTORY_LIMIT]):
-        prev = records[index + 1] if index + 1 < len(records) else None
+    for rec, prev in zip(records[:HISTORY_LIMIT], [*records[1:], None], strict=False):
         entry: dict[str, Any] = {"at": rec.history_date, "by": rec.history_user, "changes": []}
         if rec.history_type == "+":
             entry["action"] = "created"
@@ -148,16 +147,20 @@ def _history(record, fields: tuple[str, ...], labels: dict[str, str]) -> list[di
             entry["action"] = "deleted" if rec.is_deleted else "restored"
         else:
             entry["action"] = "changed"
-            for name in fields:
-                old, new = getattr(prev, name), getattr(rec, name)
-                if (old or "") != (new or ""):
-                    if name == "phone":
-                        old, new = format_phone(old), format_phone(new)
-                    entry["changes"].append((labels[name], old, new))
+            delta = {c.field: c for c in rec.diff_against(prev, included_fields=fields).changes}
+            entry["changes"] = [
+                (labels[name], *_shown(name, delta[name].old, delta[name].new))
+                for name in fields
+                if name in delta
+            ]
             if not entry["changes"]:
                 continue
         entries.append(entry)
     return entries
+
+
+def _shown(name: str, *values: str) -> tuple[str, ...]:
+    return tuple(format_phone(v) for v in values) if name == "phone" else values
 
 
 def _labels(form_class) -> dict[str, str]:
