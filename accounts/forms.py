@@ -18,6 +18,7 @@ from accounts.emails import render_templated
 from accounts.models import Branch, Role, User, branch_name_key
 from accounts.permissions import role_can
 from accounts.services import PasswordChecksPaused, password_check
+from workshop.lib.text import normalize_email
 
 # The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
 # and a longer address would fail at full_clean() or in the database (a 500) instead of
@@ -46,7 +47,7 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        return normalize_email(self.cleaned_data["username"])
 
 
 def _validate_new_password(form: forms.Form, email: str) -> None:
@@ -89,7 +90,7 @@ class RegistrationForm(forms.Form):
     password = new_password_field()
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -185,7 +186,7 @@ class InvitationForm(RoleBranchesForm):
     field_order = ["email", "full_name", "role", "branches", "send_email"]
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return normalize_email(self.cleaned_data["email"])
 
 
 class MembershipForm(RoleBranchesForm):
@@ -284,6 +285,9 @@ class PasswordResetForm(DjangoPasswordResetForm):
         max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
 
     def save(  # type: ignore[override]
         self,

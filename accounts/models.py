@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from workshop.lib.text import normalize_email
+
 
 class Role(models.TextChoices):
     DIRECTOR = "director", _("Director")
@@ -107,10 +109,15 @@ class Branch(TenantModel):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # The whole address, as everywhere else (Django's own lower-cases the domain only).
+        return normalize_email(email)
+
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
             raise ValueError("E-mail is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -28,6 +28,7 @@ from accounts.models import (
     Workshop,
     branch_name_key,
 )
+from workshop.lib.text import normalize_email
 
 SIGNUP_SALT = "accounts.signup"
 INVITATION_SALT = "accounts.invitation"
@@ -69,7 +70,7 @@ def registration_start(
     *, email: str, full_name: str, workshop_name: str, password: str
 ) -> tuple[str, dict]:
     """Return which e-mail to send and its context; the page answers the same every time."""
-    email = email.strip().lower()
+    email = normalize_email(email)
     invitations = open_invitations_for(email)
     user = User.objects.filter(email=email).first()
     if user is not None and not user.is_pending:
@@ -153,7 +154,7 @@ def invitation_create(
 ) -> Invitation:
     invitation = Invitation(
         workshop=workshop,
-        email=email.strip().lower(),
+        email=normalize_email(email),
         full_name=full_name,
         role=role,
         invited_by=by,

@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from accounts.models import SignInOutcome
 from accounts.services import session_take_over, signin_record
 from accounts.throttle import client_ip
+from workshop.lib.text import normalize_email
 
 
 def _agent(request) -> str:
@@ -35,7 +36,7 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # axes' receiver runs first (its app is listed earlier) and marks a throttled request.
     throttled = getattr(request, "axes_locked_out", False)
     signin_record(
-        email=email.strip().lower(),
+        email=normalize_email(email),
         ip=client_ip(request),
         user_agent=_agent(request),
         outcome=SignInOutcome.LOCKED if throttled else SignInOutcome.FAILURE,

@@ -16,11 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from workshop.lib.text import normalize_email
+
 
 def username_from_request(request: HttpRequest, credentials: dict | None = None) -> str | None:
     """The e-mail as the sign-in form reads it, so "A@x" and "a@x " count as one."""
     raw = (credentials or {}).get("username") or request.POST.get("username")
-    return raw.strip().lower() if raw else None
+    return normalize_email(raw) or None
 
 
 def client_ip(request: HttpRequest) -> str | None:
