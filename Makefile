@@ -14,6 +14,8 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
+# Development is the default of `make run` only; the settings default to production.
+run: export DEBUG ?= 1
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -1,8 +1,11 @@
 """Settings for the workshop app, configured through environment variables.
 
-Defaults suit development (SQLite in the project, console e-mail, DEBUG on).
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and e-mail
-variables; `manage.py check --deploy --fail-level WARNING` then passes.
+Production is the default: DEBUG is off unless DEBUG=1, and then SECRET_KEY is required,
+so an image or a server started with too few variables refuses to start instead of
+serving debug pages with a public key. Production also sets ALLOWED_HOSTS, DATABASE_URL
+and the e-mail variables; `manage.py check --deploy --fail-level WARNING` then passes.
+Development is DEBUG=1 (`make run` sets it; the test suite runs workshop.tests.settings),
+which brings a development key, local hosts and plain-HTTP cookies.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from workshop.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 _DEV_KEY = "django-insecure-development-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_KEY if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,42 @@ def test_production_refuses_missing_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_settings_default_to_production_when_debug_is_not_set():
+    env = _production_env()
+    del env["DEBUG"]
+    result = _settings_in_subprocess(env)
+    assert result.stdout.split() == ["False", "True", "True"], result.stderr
+    del env["SECRET_KEY"]
+    refused = _settings_in_subprocess(env)
+    assert refused.returncode != 0
+    assert "Environment variable SECRET_KEY is required." in refused.stderr
+
+
+def test_debug_is_development_only_when_asked_for():
+    env = {**_production_env(), "DEBUG": "1"}
+    del env["SECRET_KEY"]
+    result = _settings_in_subprocess(env)
+    assert result.stdout.split() == ["True", "False", "False"], result.stderr
+
+
+def test_the_image_is_production_and_make_run_is_development():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    env_block = re.search(r"^ENV (.*?)(?<!\\)$", dockerfile, re.MULTILINE | re.DOTALL)
+    assert env_block and re.search(r"\bDEBUG=0\b", env_block.group(1))
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: export DEBUG \?= 1$", makefile, re.MULTILINE)
 
 
 def test_healthz_answers_probes_on_any_host_over_http(client, settings):

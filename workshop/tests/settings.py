@@ -1,0 +1,14 @@
+"""Settings of the test suite (pytest.ini): the development configuration, always.
+
+workshop/settings.py reads DEBUG when it is imported and defaults to production, which
+redirects every request to HTTPS and wants a real key. Tests run the development set-up
+whatever the shell exports; the production settings are tested in subprocesses
+(workshop/tests/test_health_and_headers.py). pytest-django still runs each test with
+settings.DEBUG = False, as Django's test runner does.
+"""
+
+import os
+
+os.environ["DEBUG"] = "1"
+
+from workshop.settings import *  # noqa: E402, F403
