@@ -33,6 +33,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # directories
     "directories.suggest": frozenset({D, M, T}),
     "directories.manage": frozenset({D}),
+    # cash desk (to let a manager do one of the director's rows, add M to its set)
+    "cashdesk.view": frozenset({D, M}),  # the shift page, its archive, Z-reports, debts
+    "cashdesk.take_payment": frozenset({D, M}),  # issue and take payment, pay a debt
+    "cashdesk.take_prepayment": frozenset({D, M}),
+    "cashdesk.issue_with_debt": frozenset({D}),  # issue with part of the bill unpaid
+    "cashdesk.refund": frozenset({D}),
+    "cashdesk.expense": frozenset({D}),
+    "cashdesk.withdraw": frozenset({D}),  # withdrawal and deposit of cash (encashment)
+    "cashdesk.reverse": frozenset({D}),  # a correcting entry that reverses another
+    "cashdesk.close_shift": frozenset({D}),
+    "cashdesk.field_cash": frozenset({D, M, T}),  # cash taken on a call-out, held by oneself
+    "cashdesk.hand_in": frozenset({D, M}),  # take a technician's field cash into the drawer
+    "cashdesk.field_cash_all": frozenset({D, M}),  # see who holds how much field cash
 }
 
 

@@ -1,0 +1,263 @@
+"""The cash ledger: append-only entries, per-branch shifts, and each order's paid sum.
+
+Every movement of money is one `CashEntry`: signed (in is positive, out is negative),
+exact (integer kopecks through `MoneyField`), with its branch, its shift (or, for cash a
+technician took on a call-out, the person holding it), the employee who recorded it,
+the order it belongs to, and the one-time key of the form that made it. Entries are
+never changed or removed: a correction is a reversing entry of the same kind and the
+opposite sign that names the entry it reverses (once; a unique constraint says so).
+
+Totals are sums of entries. The one stored running total, `OrderBalance.paid`, is
+written in the same transaction as every entry that changes it, and a property-based
+test proves it always equals the sum.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TenantModel, TenantQuerySet, tenant_manager
+from workshop.lib.money import MoneyField
+
+ZERO = Decimal("0.00")
+
+
+class EntryKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    PREPAYMENT = "prepayment", _("Prepayment")
+    REFUND = "refund", _("Refund")
+    EXPENSE = "expense", _("Expense")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+    DEPOSIT = "deposit", _("Deposit")
+    SALARY = "salary", _("Salary payout")
+    HAND_IN = "hand_in", _("Field cash hand-in")
+    DIFFERENCE = "difference", _("Count difference")
+
+
+class Method(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    TRANSFER = "transfer", _("Transfer")
+
+
+class ExpenseCategory(models.TextChoices):
+    PARTS = "parts", _("Parts bought")
+    CONSUMABLES = "consumables", _("Consumables")
+    DELIVERY = "delivery", _("Delivery and transport")
+    PREMISES = "premises", _("Rent and utilities")
+    OTHER = "other", _("Other")
+
+
+# The kinds that count towards what an order has been paid (and what can be refunded).
+ORDER_KINDS: frozenset[str] = frozenset({EntryKind.PAYMENT, EntryKind.PREPAYMENT, EntryKind.REFUND})
+# Money in (positive) and money out (negative) by kind; hand-ins and count differences
+# go either way, reversals have the opposite sign of their kind.
+INCOMING: frozenset[str] = frozenset({EntryKind.PAYMENT, EntryKind.PREPAYMENT, EntryKind.DEPOSIT})
+OUTGOING: frozenset[str] = frozenset(
+    {EntryKind.REFUND, EntryKind.EXPENSE, EntryKind.WITHDRAWAL, EntryKind.SALARY}
+)
+
+
+class AppendOnlyError(Exception):
+    """Someone tried to change or remove a ledger row."""
+
+
+class CashEntryQuerySet(TenantQuerySet):
+    """The ledger's queryset: reading and adding only."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Cash entries are never changed; add a reversing entry instead.")
+
+    def delete(self):
+        raise AppendOnlyError("Cash entries are never deleted; add a reversing entry instead.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Cash entries are never changed; add a reversing entry instead.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("Cash entries are never changed; add a reversing entry instead.")
+
+    def in_drawer(self) -> CashEntryQuerySet:
+        return self.filter(shift__isnull=False)
+
+    def in_field(self) -> CashEntryQuerySet:
+        return self.filter(shift__isnull=True)
+
+    def for_orders(self) -> CashEntryQuerySet:
+        return self.filter(kind__in=ORDER_KINDS)
+
+
+class Shift(TenantModel):
+    """One branch's cash drawer between two counts. Open until closed; then read-only."""
+
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    # Null when the shift opened by itself for the first entry of a migration.
+    opened_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # The cash counted when the previous shift closed: the drawer starts with it.
+    opening_cash = MoneyField(_("cash at opening"), default=ZERO)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Snapshots taken at the close, for the archive list and the Z-report.
+    expected_cash = MoneyField(_("expected cash"), null=True, blank=True)
+    counted_cash = MoneyField(_("counted cash"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("cash shift")
+        verbose_name_plural = _("cash shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "branch", "number"], name="shift_number_unique"
+            ),
+            # One open shift per branch: a second "open" races into this constraint.
+            models.UniqueConstraint(
+                fields=["workshop", "branch"],
+                condition=models.Q(closed_at__isnull=True),
+                name="shift_one_open_per_branch",
+            ),
+        ]
+        indexes = [models.Index(fields=["workshop", "branch", "-id"], name="shift_branch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.counted_cash is None or self.expected_cash is None:
+            return None
+        return self.counted_cash - self.expected_cash
+
+
+class CashEntry(TenantModel):
+    """One movement of money. Append-only: see the module docstring."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    # Signed: money in is positive, money out negative.
+    amount = MoneyField(_("amount"))
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    # The drawer it is in; null for field cash, which `holder` holds instead.
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    holder = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who recorded it (took the payment, paid the expense). Null only for migrated rows
+    # whose order had nobody recorded as accepting it.
+    by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    # The other person: the technician handing cash in, the employee paid a salary.
+    counterpart = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=ExpenseCategory.choices, blank=True
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    )
+    # The one-time key of the form (one user action); `seq` numbers its entries (a split
+    # payment has one per method, a hand-in a pair).
+    key = models.UUIDField(editable=False)
+    seq = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = tenant_manager(CashEntryQuerySet)
+
+    class Meta:
+        verbose_name = _("cash entry")
+        verbose_name_plural = _("cash entries")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "key", "seq"], name="cashentry_key_unique"),
+            models.UniqueConstraint(
+                fields=["workshop", "reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="cashentry_reversed_once",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="cashentry_amount_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(shift__isnull=False, holder__isnull=True)
+                | models.Q(shift__isnull=True, holder__isnull=False),
+                name="cashentry_drawer_or_holder",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "shift", "-id"], name="cashentry_shift_idx"),
+            models.Index(fields=["workshop", "order", "-id"], name="cashentry_order_idx"),
+            models.Index(fields=["workshop", "holder", "-id"], name="cashentry_holder_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.method})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Cash entries are never changed; add a reversing entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Cash entries are never deleted; add a reversing entry instead.")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def in_field(self) -> bool:
+        return self.shift_id is None
+
+
+class OrderBalance(TenantModel):
+    """What an order has been paid: the sum of its payment, prepayment and refund entries.
+
+    Written only by cashdesk.services, in the transaction that adds the entries, under
+    the order's row lock.
+    """
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    paid = MoneyField(_("paid"), default=ZERO)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "order"], name="orderbalance_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.paid}"
