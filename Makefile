@@ -6,10 +6,12 @@ PIP := $(PY) -m pip --disable-pip-version-check
 
 .PHONY: run test lint e2e bench venv messages clean
 
-$(VENV)/.installed: requirements.txt
+# One virtualenv with the runtime and the test and lint tools; the image installs only
+# requirements.txt.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
