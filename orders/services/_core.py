@@ -227,27 +227,19 @@ def _refuse_stale(locked: Order, version: int | None) -> None:
 
 
 def _journal_entry(
-    order: Order,
-    by: Membership | None,
-    action: str,
-    *,
-    field: str = "",
-    subject: str = "",
-    old: Any = "",
-    new: Any = "",
+    order: Order, by: Membership | None, action: str, *, old: Any = "", new: Any = "", **text: str
 ) -> JournalEntry:
-    """An unsaved journal line (for bulk_create); the action must be registered."""
-    get_action(action)
+    """An unsaved journal line (for bulk_create); `text` is its field and subject."""
+    get_action(action)  # refuse an action nobody registered
     entry = JournalEntry(
         workshop_id=order.workshop_id,
         order=order,
         version=order.version,
         by=by,
         action=action,
-        field=field,
-        subject=subject,
         old_value=_display(old),
         new_value=_display(new),
+        **text,
     )
     _clean(entry, exclude=["workshop", "order", "by"])
     return entry
