@@ -33,6 +33,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # directories
     "directories.suggest": frozenset({D, M, T}),
     "directories.manage": frozenset({D}),
+    # documents: everyone prints and keeps their own templates; the director publishes
+    # one as the workshop's default for everybody
+    "documents.print": frozenset({D, M, T}),
+    "documents.edit_own": frozenset({D, M, T}),
+    "documents.publish": frozenset({D}),
     # cash desk (to let a manager do one of the director's rows, add M to its set)
     "cashdesk.view": frozenset({D, M}),  # the shift page, its archive, Z-reports, debts
     "cashdesk.take_payment": frozenset({D, M}),  # issue and take payment, pay a debt
