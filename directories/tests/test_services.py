@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django_scopes import scope
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
@@ -269,8 +270,10 @@ def test_remember_from_two_threads_keeps_one_row(workshop):
         from django.db import connection as conn
 
         try:
-            for _ in range(5):
-                remember(workshop=workshop, kind=Kind.BRAND, value="Huawei")
+            # Each thread runs as a request would: inside the workshop's scope.
+            with scope(workshop=workshop):
+                for _ in range(5):
+                    remember(workshop=workshop, kind=Kind.BRAND, value="Huawei")
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
