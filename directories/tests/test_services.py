@@ -5,9 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django_scopes import scope
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from django_scopes import scope
 
 from directories import services
 from directories.models import VALUE_MAX_LENGTH, Entry, Kind, clean_value, fold
