@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 from django_scopes import scopes_disabled
@@ -16,6 +17,13 @@ def _scopes_off_in_test_code(db):
     """Test code builds data freely; requests still run inside the member's scope."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mail_limits(_scopes_off_in_test_code):
+    """The mail limits count in a database table that transactional tests (the browser
+    tests' live server) leave filled; every test starts with whole budgets."""
+    caches["throttle"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,8 @@ from django.utils.translation import ngettext_lazy
 from accounts.emails import render_templated
 from accounts.models import Branch, Role, User, branch_name_key
 from accounts.permissions import role_can
-from accounts.services import PasswordChecksPaused, password_check
+from accounts.services import PasswordChecksPaused, Signup, password_check
+from accounts.throttle import SignInPaused, counted_password_check, paused_message
 from workshop.lib.text import normalize_email
 
 # The User and Invitation columns hold 254 characters; forms.EmailField accepts up to 320,
@@ -99,7 +100,11 @@ class RegistrationForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """Finishing a registration asks for its password, so only who chose it can confirm."""
+    """Finishing a registration asks for its password, so only who chose it can confirm.
+
+    Each try counts as a sign-in attempt for the address (django-axes): guessing here
+    pauses as guessing on the sign-in page does.
+    """
 
     password = forms.CharField(
         label=_("Password"),
@@ -107,13 +112,26 @@ class ConfirmForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, request: HttpRequest, signup: Signup, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
+        self.signup = signup
+
+    @property
+    def paused(self) -> bool:
+        return self.has_error("password", code="paused")
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        try:
+            correct = counted_password_check(
+                self.request,
+                email=self.signup.user.email,
+                check=lambda: self.signup.check_password(password),
+            )
+        except SignInPaused:
+            raise forms.ValidationError(paused_message(), code="paused") from None
+        if not correct:
             raise forms.ValidationError(
                 _("This is not the password you chose when registering."), code="wrong"
             )

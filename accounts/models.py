@@ -137,6 +137,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
     # Registered but the e-mail is not confirmed yet: inactive until the link is followed.
     is_pending = models.BooleanField(default=False, editable=False)
+    # A pending address's registrations, each with its own name, workshop and password
+    # hash, so a second registration never changes what the first one's link confirms
+    # (accounts.services.registration_start). Emptied when the address is confirmed.
+    signups = models.JSONField(default=list, blank=True, editable=False)
     # The hashed PIN that unlocks a locked screen; empty until the user sets one.
     pin_hash = models.CharField(max_length=128, blank=True, editable=False)
     # Wrong PINs since the screen was last unlocked. Kept on the row, not in the session,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import signing
@@ -43,18 +45,49 @@ class AccountError(Exception):
 
 
 # Registration
+#
+# A registration of a new or still pending address is kept on the pending user row as one
+# entry of `User.signups` (its own name, workshop name and password hash), and its link
+# names that entry. Registering the address again adds an entry and sends another link;
+# it never changes an earlier entry, so every link sent stays good until it expires or
+# one of them is confirmed (confirming empties the list).
+
+# A backstop below the mail limits: an address with this many live registrations takes no
+# more until some expire (an earlier link must never be dropped to make room).
+MAX_PENDING_SIGNUPS = 20
 
 
-def _password_fingerprint(user: User) -> str:
-    # Binds a confirmation link to the registration that sent it: registering again
-    # (a new password) makes the earlier links useless.
+class TooManySignups(AccountError):
+    """The address already has MAX_PENDING_SIGNUPS registrations waiting."""
+
+
+@dataclass(frozen=True)
+class Signup:
+    """One registration waiting for its link: what that link, and only it, confirms."""
+
+    user: User
+    id: str
+    full_name: str
+    workshop_name: str
+    password: str  # the hash
+    created: datetime
+
+    def check_password(self, raw: str) -> bool:
+        return check_password(raw, self.password)
+
+
+def _signup_entries(user: User, *, now: datetime) -> list[dict]:
+    """The user's registrations that have not expired."""
+    oldest = now - SIGNUP_MAX_AGE
+    return [e for e in user.signups if datetime.fromisoformat(e["created"]) > oldest]
+
+
+def signup_token(signup: Signup) -> str:
+    return signing.dumps({"u": signup.user.pk, "s": signup.id}, salt=SIGNUP_SALT)
+
+
+def _legacy_fingerprint(user: User) -> str:
     return salted_hmac(SIGNUP_SALT, user.password).hexdigest()[:16]
-
-
-def signup_token(*, user: User, workshop_name: str) -> str:
-    return signing.dumps(
-        {"u": user.pk, "w": workshop_name, "p": _password_fingerprint(user)}, salt=SIGNUP_SALT
-    )
 
 
 def open_invitations_for(email: str) -> list[Invitation]:
@@ -69,7 +102,10 @@ def open_invitations_for(email: str) -> list[Invitation]:
 def registration_start(
     *, email: str, full_name: str, workshop_name: str, password: str
 ) -> tuple[str, dict]:
-    """Return which e-mail to send and its context; the page answers the same every time."""
+    """Return which e-mail to send and its context; the page answers the same every time.
+
+    TooManySignups when the address already has MAX_PENDING_SIGNUPS registrations waiting.
+    """
     email = normalize_email(email)
     invitations = open_invitations_for(email)
     user = User.objects.filter(email=email).first()
@@ -78,46 +114,102 @@ def registration_start(
         make_password(password)
         return "registration-known", {"user": user, "invitations": invitations}
     if user is None:
-        user = User(email=email, is_active=False, is_pending=True)
-    user.full_name = full_name
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    token = signup_token(user=user, workshop_name=workshop_name)
+        user = User(email=email, full_name=full_name, is_active=False, is_pending=True)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"], validate_unique=False)
+        # get_or_create: two registrations of a new address at the same moment share a row.
+        user, _created = User.objects.get_or_create(
+            email=email,
+            defaults={f: getattr(user, f) for f in ("full_name", "is_active", "is_pending")}
+            | {"password": user.password},
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_pending:
+        # Confirmed (or joined by invitation) a moment ago.
+        make_password(password)
+        return "registration-known", {"user": user, "invitations": invitations}
+    now = timezone.now()
+    entries = _signup_entries(user, now=now)
+    if len(entries) >= MAX_PENDING_SIGNUPS:
+        make_password(password)
+        raise TooManySignups(email)
+    entry = {
+        "id": secrets.token_urlsafe(12),
+        "full_name": full_name,
+        "workshop_name": workshop_name,
+        "password": make_password(password),
+        "created": now.isoformat(),
+    }
+    user.signups = [*entries, entry]
+    user.save(update_fields=["signups"])
+    signup = _signup_from_entry(user, entry)
     return "registration-confirm", {
         "user": user,
-        "token": token,
+        "full_name": full_name,
+        "token": signup_token(signup),
         "workshop_name": workshop_name,
         "invitations": invitations,
     }
 
 
-def signup_from_token(token: str) -> tuple[User, str]:
-    """The pending user and workshop name a confirmation link stands for, or AccountError."""
+def _signup_from_entry(user: User, entry: dict) -> Signup:
+    return Signup(
+        user=user,
+        id=entry["id"],
+        full_name=entry["full_name"],
+        workshop_name=entry["workshop_name"],
+        password=entry["password"],
+        created=datetime.fromisoformat(entry["created"]),
+    )
+
+
+def signup_from_token(token: str) -> Signup:
+    """The registration a confirmation link stands for, or AccountError."""
     try:
         data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_MAX_AGE)
     except signing.BadSignature as exc:
         raise AccountError("invalid") from exc
-    user = User.objects.filter(pk=data["u"], is_pending=True).first()
-    if user is None or data["p"] != _password_fingerprint(user):
+    user = User.objects.filter(pk=data.get("u"), is_pending=True).first()
+    if user is None:
         raise AccountError("invalid")
-    return user, data["w"]
+    if "s" not in data:
+        # A link sent before registrations had entries: it named the row's own password.
+        if data.get("p") != _legacy_fingerprint(user):
+            raise AccountError("invalid")
+        return Signup(
+            user=user,
+            id="",
+            full_name=user.full_name,
+            workshop_name=data["w"],
+            password=user.password,
+            created=user.date_joined,
+        )
+    for entry in _signup_entries(user, now=timezone.now()):
+        if entry["id"] == data["s"]:
+            return _signup_from_entry(user, entry)
+    raise AccountError("invalid")
 
 
 @transaction.atomic
-def registration_confirm(*, user: User, workshop_name: str) -> Membership:
+def registration_confirm(*, signup: Signup) -> Membership:
     """Create the workshop, its first branch, and make the person its director."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update().get(pk=signup.user.pk)
     if not user.is_pending:
         raise AccountError("already confirmed")
+    if signup.id and signup.id not in {e["id"] for e in user.signups}:
+        raise AccountError("unknown registration")
+    user.password = signup.password
+    user.full_name = signup.full_name
     user.is_pending = False
     user.is_active = True
-    user.save(update_fields=["is_pending", "is_active"])
-    workshop = Workshop(name=workshop_name)
+    # Every other link of the address ends here: the address is taken now.
+    user.signups = []
+    user.save(update_fields=["password", "full_name", "is_pending", "is_active", "signups"])
+    workshop = Workshop(name=signup.workshop_name)
     workshop.full_clean()
     workshop.save()
     with scope(workshop=workshop):
-        branch = Branch(workshop=workshop, name=workshop_name)
+        branch = Branch(workshop=workshop, name=signup.workshop_name)
         branch.full_clean(exclude=["workshop"])
         branch.save()
     return Membership.objects.create(workshop=workshop, user=user, role=Role.DIRECTOR)
@@ -193,6 +285,8 @@ def invitation_accept(
         user.full_name = full_name or invitation.full_name
         user.is_pending = False
         user.is_active = True
+        # Joining takes the address: links of its pending registrations end here.
+        user.signups = []
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()

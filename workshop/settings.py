@@ -154,6 +154,23 @@ AXES_VERBOSE = False
 # Number of proxies in front of the app that append to X-Forwarded-For; 0 = use REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Registration and password-reset letters: at most this many per address and per client IP
+# in each window, so nobody can flood a mailbox; a refused letter gets the same answer.
+ACCOUNT_MAIL_PER_ADDRESS = env_int("ACCOUNT_MAIL_PER_ADDRESS", 3)
+ACCOUNT_MAIL_PER_IP = env_int("ACCOUNT_MAIL_PER_IP", 10)
+ACCOUNT_MAIL_WINDOW = timedelta(hours=1)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # In the database, so every worker counts the mail limits in one place and a restart
+    # forgets nothing; the table comes with the accounts migrations.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "accounts_throttle",
+        "TIMEOUT": int(ACCOUNT_MAIL_WINDOW.total_seconds()),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import Branch, Membership, Role, User, Workshop
+from accounts.services import SIGNUP_SALT, invitation_token
 from accounts.tests.factories import (
     LONG_EMAIL,
     TEST_PASSWORD,
@@ -119,12 +123,79 @@ def test_confirmation_needs_the_chosen_password():
     assert Workshop.objects.count() == 0
 
 
-def test_registering_again_makes_the_earlier_link_useless():
+def test_registering_again_keeps_the_earlier_link_and_what_it_confirms():
+    # Whoever registers the address a second time (its owner again, or a stranger) must
+    # not change what the first link confirms, nor make it useless.
     register(Client(), "new@example.com")
-    register(Client(), "new@example.com", password="another long passphrase")
+    register(Client(), "new@example.com", password="another long passphrase", workshop_name="Other")
     first, second = link_in(mail.outbox[0]), link_in(mail.outbox[1])
-    assert Client().get(first).status_code == 404
-    assert Client().get(second).status_code == 200
+    page = Client().get(first)
+    assert page.status_code == 200
+    assert page.context["signup"].workshop_name == "Rita's Fix"
+    assert Client().get(second).context["signup"].workshop_name == "Other"
+    # Each link takes the password of its own registration only.
+    refused = Client().post(first, {"password": "another long passphrase"})
+    assert refused.context["form"].errors == {
+        "password": ["This is not the password you chose when registering."]
+    }
+    client = Client()
+    assert client.post(first, {"password": NEW_PASSWORD}).url == reverse("home")
+    assert list(Workshop.objects.values_list("name", flat=True)) == ["Rita's Fix"]
+    user = User.objects.get(email="new@example.com")
+    assert user.check_password(NEW_PASSWORD) and user.signups == []
+    # Confirmed: the address is taken, and the other link has nothing left to confirm.
+    assert Client().get(second).status_code == 404
+    assert Client().post(second, {"password": "another long passphrase"}).status_code == 404
+
+
+def test_the_letter_greets_the_name_of_its_own_registration():
+    register(Client(), "new@example.com", full_name="Rita Repair")
+    register(Client(), "new@example.com", full_name="Someone Else")
+    assert mail.outbox[0].body.startswith("Hello, Rita Repair!")
+    assert mail.outbox[1].body.startswith("Hello, Someone Else!")
+    page = Client().get(link_in(mail.outbox[0])).content.decode()
+    assert "Rita Repair" in page and "Someone Else" not in page
+
+
+def test_a_pending_address_keeps_no_password_of_its_own():
+    register(Client(), "new@example.com")
+    user = User.objects.get(email="new@example.com")
+    assert (user.is_pending, user.is_active, user.has_usable_password()) == (True, False, False)
+    assert [entry["workshop_name"] for entry in user.signups] == ["Rita's Fix"]
+
+
+def test_expired_registrations_are_dropped_and_their_links_end(monkeypatch):
+    register(Client(), "new@example.com")
+    user = User.objects.get(email="new@example.com")
+    user.signups[0]["created"] = (timezone.now() - timedelta(days=4)).isoformat()
+    user.save(update_fields=["signups"])
+    assert Client().get(link_in(mail.outbox[0])).status_code == 404
+    register(Client(), "new@example.com", workshop_name="Later")
+    user.refresh_from_db()
+    assert [entry["workshop_name"] for entry in user.signups] == ["Later"]
+
+
+def test_a_link_sent_before_registrations_had_entries_still_confirms():
+    """Links already in mailboxes when this version is deployed keep working."""
+    user = UserFactory(email="old@example.com", is_active=False, is_pending=True)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    fingerprint = salted_hmac(SIGNUP_SALT, user.password).hexdigest()[:16]
+    token = signing.dumps({"u": user.pk, "w": "Old Fix", "p": fingerprint}, salt=SIGNUP_SALT)
+    link = reverse("accounts:confirm", kwargs={"signup_token": token})
+    register(Client(), "old@example.com", password="another long passphrase")
+    assert Client().post(link, {"password": NEW_PASSWORD}).url == reverse("home")
+    assert Membership.objects.get(user=user).workshop.name == "Old Fix"
+
+
+def test_joining_by_invitation_ends_the_pending_registrations(workshop, branch):
+    register(Client(), "invitee@example.com")
+    link = link_in(mail.outbox[0])
+    invitation = InvitationFactory(workshop=workshop, email="invitee@example.com")
+    join = reverse("accounts:join", kwargs={"invitation_token": invitation_token(invitation)})
+    Client().post(join, {"full_name": "Ivy", "password": "a third long passphrase"})
+    assert User.objects.get(email="invitee@example.com").signups == []
+    assert Client().get(link).status_code == 404
 
 
 def test_tampered_confirmation_link_is_404():

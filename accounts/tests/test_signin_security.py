@@ -11,13 +11,14 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SignInEvent, SignInOutcome
+from accounts.models import SignInEvent, SignInOutcome, Workshop
 from accounts.tests.factories import LONG_EMAIL, TEST_PASSWORD, MembershipFactory
 from accounts.throttle import client_ip
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
+NEW_PASSWORD = "a long enough passphrase"
 SIGNED_OUT_ELSEWHERE = "You were signed out because your account signed in on another device."
 
 
@@ -319,3 +320,72 @@ def test_sign_in_log_shows_current_members_successes_and_failures(
     assert shown() == [technician_ok, director_ok]
     director_client.post(reverse("accounts:member_toggle", kwargs={"membership_id": manager.pk}))
     assert shown() == [technician_ok, manager_failed, director_ok]
+
+
+# Confirming a registration asks for its password: the tries count like sign-ins
+
+
+def _pending_registration(email="new@example.com") -> str:
+    Client().post(
+        reverse("accounts:register"),
+        {
+            "email": email,
+            "full_name": "Rita Repair",
+            "workshop_name": "Rita's Fix",
+            "password": NEW_PASSWORD,
+        },
+    )
+    return re.search(r"http://testserver(/accounts/confirm/\S+/)", mail.outbox[-1].body)[1]
+
+
+def confirm(link, password, ip="10.0.0.1"):
+    client = Client(REMOTE_ADDR=ip, HTTP_USER_AGENT="TestBrowser/1.0")
+    return client.post(link, {"password": password, "username": "decoy@example.com"})
+
+
+def test_wrong_confirmation_passwords_pause_like_wrong_sign_ins():
+    link = _pending_registration()
+    for _ in range(4):
+        assert confirm(link, "wrong guess").status_code == 200
+    # The fifth failure starts the pause, and then even the right password waits.
+    fifth = confirm(link, "wrong guess")
+    assert fifth.status_code == 429
+    assert fifth.context["form"].errors == {
+        "password": ["Too many failed attempts. Sign-in is paused for 30 minutes."]
+    }
+    assert confirm(link, NEW_PASSWORD).status_code == 429
+    assert Workshop.objects.count() == 0
+    # Counted for the address of the registration, whatever "username" the form posted.
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("new@example.com", 5)
+    ]
+    # From another address the pair is not paused: nobody can block someone's sign-up.
+    assert confirm(link, NEW_PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_confirmation_guesses_and_sign_in_guesses_share_one_count(director):
+    link = _pending_registration()
+    for _ in range(3):
+        attempt("new@example.com", "wrong guess")
+    confirm(link, "wrong guess")
+    assert confirm(link, "wrong guess").status_code == 429
+    # And the IP's count: ten guesses at any addresses pause every form from it.
+    for n in range(5):
+        attempt(f"guess{n}@example.com", "wrong")
+    assert attempt(director.user.email, TEST_PASSWORD).status_code == 429
+
+
+def test_confirmation_pause_ends_after_the_cool_off():
+    link = _pending_registration()
+    for _ in range(5):
+        confirm(link, "wrong guess")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    assert confirm(link, NEW_PASSWORD).url == reverse("home")
+
+
+def test_confirming_clears_the_address_s_failures():
+    link = _pending_registration()
+    for _ in range(4):
+        confirm(link, "wrong guess")
+    assert confirm(link, NEW_PASSWORD).status_code == 302
+    assert AccessAttempt.objects.filter(username="new@example.com").count() == 0

@@ -19,6 +19,7 @@ from accounts.forms import ChangePasswordForm, PasswordResetForm, SetPasswordFor
 from accounts.middleware import SESSION_WORKSHOP_KEY
 from accounts.models import Membership
 from accounts.services import session_take_over
+from accounts.throttle import mail_allowed
 from accounts.views.common import forbidden
 from workshop.http import WorkshopRequest
 
@@ -97,12 +98,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Counted for unknown addresses too, and the letter rendered either way: neither
+        # the limit nor the work tells which addresses have accounts.
+        allowed = mail_allowed(self.request, form.cleaned_data["email"])
         outbox = form.save(
             request=self.request,
             use_https=self.request.is_secure(),
             token_generator=self.token_generator,
         )
-        return RedirectThenSend(self.get_success_url(), outbox=outbox)
+        return RedirectThenSend(self.get_success_url(), outbox=outbox if allowed else [])
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
