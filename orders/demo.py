@@ -158,10 +158,10 @@ def seed(ctx: dict) -> None:
                 "brand": brand,
                 "model": model,
                 "serial": serial,
-                "condition": condition,
-                "accessories": accessories,
             }
         order_data = {"problem": problem}
+        if device_no is not None:
+            order_data.update(condition=condition, accessories=accessories)
         if kind != Kind.SALE:
             order_data["assignee"] = tech
         if kind == Kind.CALL_OUT:

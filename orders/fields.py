@@ -8,9 +8,13 @@ read the groups below. A new editable field is added here once.
 from __future__ import annotations
 
 CLIENT_FIELDS = ("name", "phone", "extra_phones", "email", "notes")
-DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "condition", "accessories", "notes")
+# The device keeps what does not change between visits; what was handed in, and in what
+# state, is the order's (INTAKE_FIELDS), so a later order never rewrites an earlier one's.
+DEVICE_FIELDS = ("device_type", "brand", "model", "serial", "notes")
+INTAKE_FIELDS = ("condition", "accessories")
 ORDER_FIELDS = (
     "problem",
+    *INTAKE_FIELDS,
     "diagnosis",
     "notes",
     "diagnostic_cost",

@@ -20,6 +20,7 @@ from directories.widgets import SuggestInput
 from orders.fields import (
     CLIENT_FIELDS,
     DEVICE_FIELDS,
+    INTAKE_FIELDS,
     MONEY_FIELDS,
     ORDER_FIELDS,
     WORK_FIELDS,
@@ -139,6 +140,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.CALL_OUT: ("address", "visit_at", "problem", "assignee", "estimate", "notes"),
     Kind.REPAIR: (
         "problem",
+        *INTAKE_FIELDS,
         "estimate",
         "diagnostic_cost",
         "prepayment",
@@ -147,8 +149,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
 }
-# What the front desk types at intake (the "+" forms, the order card): the records'
-# fields (services.CLIENT_FIELDS / DEVICE_FIELDS) without the notes.
+# What the front desk types about the client and the device at intake (the "+" forms,
+# the order card): the records' fields (orders.fields.CLIENT_FIELDS / DEVICE_FIELDS)
+# without their notes, which are edited on the client's and the device's own cards.
 INTAKE_CLIENT_FIELDS = tuple(n for n in CLIENT_FIELDS if n != "notes")
 INTAKE_DEVICE_FIELDS = tuple(n for n in DEVICE_FIELDS if n != "notes")
 
@@ -163,10 +166,15 @@ def device_fields(prefix: str = "") -> dict[str, forms.Field]:
         f"{prefix}serial": forms.CharField(
             label=_("Serial number / IMEI"), max_length=100, required=False
         ),
-        f"{prefix}condition": suggest(
-            _("Condition / appearance"), DirKind.CONDITION, max_length=500
-        ),
-        f"{prefix}accessories": suggest(
+    }
+
+
+def intake_fields() -> dict[str, forms.Field]:
+    """What was handed in and in what state: the order's fields (orders.fields.INTAKE_FIELDS),
+    declared once for the "+" repair form and the order card."""
+    return {
+        "condition": suggest(_("Condition / appearance"), DirKind.CONDITION, max_length=500),
+        "accessories": suggest(
             _("Accessories"),
             DirKind.ACCESSORY,
             max_length=500,
@@ -208,6 +216,10 @@ class _DeviceBlock:
         names = [self.device_prefix + n for n in device_fields()]
         return [self[n] for n in names if n in self.fields]
 
+    def intake_block(self) -> list:
+        """The order's intake record (condition, accessories), shown under the device."""
+        return [self[n] for n in INTAKE_FIELDS if n in self.fields]
+
 
 # Form bases carrying those fields (a declarative form collects its bases' fields).
 DeviceFields = type("DeviceFields", (_DeviceBlock, forms.Form), device_fields())
@@ -221,7 +233,10 @@ ClientFields = type("ClientFields", (forms.Form,), client_fields())
 CardClientFields = type("CardClientFields", (forms.Form,), client_fields("client_"))
 
 
-class OrderCreateForm(IntakeClientFields, DeviceFields):
+IntakeFields = type("IntakeFields", (forms.Form,), intake_fields())
+
+
+class OrderCreateForm(IntakeClientFields, DeviceFields, IntakeFields):
     """The fields of one "+" form; `kind` decides which ones it keeps."""
 
     branch = forms.ChoiceField(label=_("Branch"))
@@ -533,7 +548,7 @@ LineFormSet = forms.formset_factory(
 # ---------------------------------------------------------------- the card
 
 
-class OrderCardForm(CardClientFields, CardDeviceFields):
+class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
     """The order card as one form. Fields the member may not change are disabled, so
     Django ignores whatever is posted for them. Each field carries its loaded value in a
     hidden input, so only the fields this person actually changed are saved."""
@@ -562,6 +577,9 @@ class OrderCardForm(CardClientFields, CardDeviceFields):
         if order.device_id is None:
             for name in [n for n in self.fields if n.startswith("device_")]:
                 del self.fields[name]
+            if order.kind != Kind.REPAIR or not (order.condition or order.accessories):
+                for name in INTAKE_FIELDS:
+                    del self.fields[name]
         may_edit = can("orders.edit")
         may_edit_work = can("orders.edit_work")
         issued = order.status in CLOSED

@@ -143,8 +143,6 @@ class Device(TenantModel):
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     model = models.CharField(_("model"), max_length=100, blank=True)
     serial = models.CharField(_("serial number / IMEI"), max_length=100, blank=True)
-    condition = models.CharField(_("condition / appearance"), max_length=500, blank=True)
-    accessories = models.CharField(_("accessories"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -204,6 +202,10 @@ class Order(TenantModel):
         verbose_name=_("device"),
     )
     problem = models.TextField(_("problem / request"), blank=True, max_length=5000)
+    # What was handed in, and in what state: the order's own record, so editing a later
+    # order of the same device never rewrites what an earlier one says.
+    condition = models.CharField(_("condition / appearance"), max_length=500, blank=True)
+    accessories = models.CharField(_("accessories"), max_length=500, blank=True)
     diagnosis = models.TextField(_("diagnosis / conclusion"), blank=True, max_length=5000)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
     diagnostic_cost = MoneyField(_("diagnostic cost"), null=True, blank=True)

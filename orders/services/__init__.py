@@ -21,7 +21,6 @@ from orders.services._core import (
     OrderError,
     StaleVersion,
     TransitionRefused,
-    branch_members,
     journal_record,
 )
 from orders.services.clients import (
@@ -47,7 +46,6 @@ __all__ = [
     "OrderError",
     "StaleVersion",
     "TransitionRefused",
-    "branch_members",
     "client_find_by_phone",
     "client_restore",
     "client_soft_delete",

@@ -143,18 +143,6 @@ def _require(by: Membership, permission: str, message) -> None:
         raise NotPermitted(message)
 
 
-def branch_members(workshop: Workshop, branches: Iterable[Branch]) -> dict[int, Membership]:
-    """The active people who may be given an order of these branches, by id: one query."""
-    members = (
-        Membership.objects.active()
-        .for_workshop(workshop)
-        .working_in(branches)
-        .select_related("user")
-        .order_by("user__full_name", "id")
-    )
-    return {m.pk: m for m in members}
-
-
 def _check_works_in(member: Membership | None, branch: Branch, field: str) -> None:
     """Someone who does not work in the order's branch could not even open it."""
     if member is None:
@@ -176,10 +164,10 @@ def _remember(workshop: Workshop, by: Membership | None, *, device=None, order=N
     if device is not None:
         items += [(DirKind.DEVICE_TYPE, device.device_type), (DirKind.BRAND, device.brand)]
         items.append((DirKind.MODEL, device.model, None, device.brand))
-        items.append((DirKind.CONDITION, device.condition))
-        items += [(DirKind.ACCESSORY, part) for part in device.accessories.split(",")]
     if order is not None:
         items += [(DirKind.PROBLEM, order.problem), (DirKind.PARTNER, order.partner)]
+        items.append((DirKind.CONDITION, order.condition))
+        items += [(DirKind.ACCESSORY, part) for part in order.accessories.split(",")]
     for line in lines:
         kind = DirKind.SERVICE if line.kind == OrderLine.LineKind.SERVICE else DirKind.GOODS
         items.append((kind, line.name, line.unit_price))

@@ -354,11 +354,11 @@ def test_device_card_edits_the_device_and_lists_its_orders(
     page = manager_client.get(device_url(device))
     assert page.context["orders"] == [order]
     assert client_url(device.client) in page.content.decode()
-    data = form_post(manager_client, device_url(device), serial="PF2ABC", accessories="зарядка")
+    data = form_post(manager_client, device_url(device), serial="PF2ABC", model="IdeaPad 7")
     response = manager_client.post(device_url(device), data, headers=HX)
     assert "Saved." in response.content.decode()
     device.refresh_from_db()
-    assert (device.serial, device.accessories) == ("PF2ABC", "зарядка")
+    assert (device.serial, device.model) == ("PF2ABC", "IdeaPad 7")
     assert device.history.order_by("-history_id").first().history_user == manager.user
 
 

@@ -44,11 +44,8 @@ def test_forms_repair_for_a_new_client_lands_on_the_card(manager_client, manager
     assert (order.number, order.kind, order.status) == (1, Kind.REPAIR, Status.QUEUE)
     assert order.client.phone == "+79123456789"
     assert order.client.name == "Иван Петров"
-    assert (order.device.brand, order.device.serial, order.device.accessories) == (
-        "Lenovo",
-        "PF2ABC",
-        "зарядка, сумка",
-    )
+    assert (order.device.brand, order.device.serial) == ("Lenovo", "PF2ABC")
+    assert (order.condition, order.accessories) == ("царапины на крышке", "зарядка, сумка")
     assert (order.estimate, order.prepayment) == (Decimal("3500.50"), Decimal("500.00"))
     assert order.problem == "Не включается 🔌"
     assert order.accepted_by == manager

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Membership, Role
 from accounts.permissions import PERMISSIONS
 from accounts.tests.factories import MembershipFactory
-from orders import services
+from orders import selectors, services
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +58,11 @@ def test_working_in_is_the_branchs_people_and_the_every_branch_roles(
 ):
     north = MembershipFactory(workshop=workshop, role=Role.TECHNICIAN, branches=[other_branch])
     MembershipFactory(workshop=workshop, role=Role.MANAGER, branches=[branch], is_active=False)
-    assert list(services.branch_members(workshop, [branch])) == sorted(
+    assert list(selectors.branch_members(workshop, [branch])) == sorted(
         [director.pk, manager.pk, technician.pk],
         key=lambda pk: (Membership.objects.get(pk=pk).user.full_name, pk),
     )
-    assert set(services.branch_members(workshop, [other_branch])) == {director.pk, north.pk}
+    assert set(selectors.branch_members(workshop, [other_branch])) == {director.pk, north.pk}
     assert outsider not in Membership.objects.working_in([branch, other_branch])
 
 

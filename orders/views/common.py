@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.permissions import role_can
-from orders import services
+from orders import selectors
 from orders.models import Order, OrderLine
 from workshop.http import WorkshopRequest
 
@@ -46,7 +46,7 @@ def get_line_or_404(order: Order, line_id: int) -> OrderLine:
 
 def order_members(order: Order) -> dict[int, Membership]:
     """Who may be the order's assignee or a line's performer: people of its branch."""
-    return services.branch_members(order.workshop, [order.branch])
+    return selectors.branch_members(order.workshop, [order.branch])
 
 
 def permission_checker(request: WorkshopRequest):

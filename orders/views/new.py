@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
 from orders import extensions, selectors, services
+from orders.fields import INTAKE_FIELDS
 from orders.forms import (
     KIND_FIELDS,
     LineFormSet,
@@ -42,7 +43,7 @@ KIND_TITLES = {
 def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     branches = list(request.membership.visible_branches())
     # People of the branches offered; the service refuses one outside the chosen branch.
-    members = services.branch_members(request.workshop, branches)
+    members = selectors.branch_members(request.workshop, branches)
     form = OrderCreateForm(
         data, kind=kind, workshop=request.workshop, branches=branches, members=members
     )
@@ -130,7 +131,10 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
             "title": KIND_TITLES[kind],
             "form": form,
             "formset": formset,
-            "order_fields": [form[n] for n in KIND_FIELDS[kind] if n in form.fields],
+            # The intake record (condition, accessories) is shown under the device.
+            "order_fields": [
+                form[n] for n in KIND_FIELDS[kind] if n in form.fields and n not in INTAKE_FIELDS
+            ],
             "client": client,
             "devices": devices,
             "steps": [step.render(request) for step in steps],
