@@ -12,8 +12,9 @@ from html.parser import HTMLParser
 
 from documents.engine.problems import WARNING, Problem
 from documents.engine.sanitize import ATTRIBUTES, STYLE_PROPERTIES, TAGS, allowed_image, safe_style
+from documents.engine.syntax import PATH
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\{" + PATH + r"\}", re.DOTALL)
 _VOID = frozenset(
     [
         "br",
@@ -55,7 +56,8 @@ _STYLE_PROPERTY = re.compile(r"([a-zA-Z-]+)\s*:")
 
 
 def blank_jinja(text: str) -> str:
-    """Jinja tags replaced by spaces (line breaks kept), so HTML checks see only HTML."""
+    """Jinja tags and {variables} replaced by spaces (line breaks kept), so HTML checks
+    see only HTML."""
     return _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
