@@ -9,4 +9,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("directories/", include("directories.urls")),
     path("orders/", include("orders.urls")),
+    path("documents/", include("documents.urls")),
 ]
