@@ -30,7 +30,9 @@ ORDER_FIELDS = (
 )
 LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 
-# Amounts: after the order is issued or cancelled only orders.edit_after_issue changes them.
+# Amounts: after the order is issued or cancelled (workflow.CLOSED) nobody changes them,
+# nor the lines, except in the one save of a correction the director opened with a
+# reason (orders.edit_after_issue, services.order_correction_open).
 MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
 # Fields a technician may edit: the work, not the front desk's data or money.
 WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})

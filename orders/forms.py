@@ -582,13 +582,13 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
                     del self.fields[name]
         may_edit = can("orders.edit")
         may_edit_work = can("orders.edit_work")
-        issued = order.status in CLOSED
+        money_closed = order.status in CLOSED and not correction_open(order, can)
         for name, field in self.fields.items():
             field.show_hidden_initial = True
             field.disabled = (
                 order.is_deleted
                 or (not may_edit and not (may_edit_work and name in WORK_FIELDS))
-                or (issued and name in MONEY_FIELDS and not can("orders.edit_after_issue"))
+                or (money_closed and name in MONEY_FIELDS)
             )
 
     @property
@@ -602,6 +602,22 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+def correction_open(order: Order, can) -> bool:
+    """Whether this person may make the one save of the open correction of a closed order."""
+    return bool(order.correction) and can("orders.edit_after_issue")
+
+
+class CorrectionForm(forms.Form):
+    """The director's "Correct issued order": why the closed lines and amounts reopen."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Say why the issued order is being corrected.")},
+    )
 
 
 def card_initial(order: Order) -> dict:

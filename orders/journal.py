@@ -77,6 +77,7 @@ class Builtin(StrEnum):
     LINE_REMOVED = "line_removed"
     DELETED = "deleted"
     RESTORED = "restored"
+    CORRECTION = "correction"  # the director opened a correction of an issued order
 
 
 class UnknownAction(LookupError):
@@ -208,6 +209,12 @@ def _line_removed(entry: JournalEntry) -> SafeString:
     return format_html("{} ({})", words, entry.old_value)
 
 
+def _correction(entry: JournalEntry) -> SafeString:
+    return format_html(
+        "{}: <q>{}</q>", gettext("opened a correction of the issued order"), entry.new_value
+    )
+
+
 _register(Builtin.CREATED, _("created the order"), None)
 _register(Builtin.CHANGED, _("changed"), _changed)
 _register(Builtin.TRANSITION, _("moved"), _transition)
@@ -216,3 +223,4 @@ _register(Builtin.LINE_CHANGED, _("changed a line"), _line_changed)
 _register(Builtin.LINE_REMOVED, _("removed a line"), _line_removed)
 _register(Builtin.DELETED, _("deleted the order"), None)
 _register(Builtin.RESTORED, _("restored the order"), None)
+_register(Builtin.CORRECTION, _("opened a correction"), _correction)

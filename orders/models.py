@@ -239,6 +239,10 @@ class Order(TenantModel):
         _("visit time"), null=True, blank=True, validators=[validate_year]
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The reason of the director's open "correct issued order": while it is set, the
+    # lines and amounts of an issued (or cancelled) order take one more save, which
+    # clears it (orders.services.order_correction_open).
+    correction = models.CharField(_("correction"), max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:order_number>/move/", card.order_transition, name="transition"),
     path("<int:order_number>/delete/", card.order_delete, name="delete"),
     path("<int:order_number>/restore/", card.order_restore, name="restore"),
+    path("<int:order_number>/correct/", card.order_correct, name="correct"),
     path("<int:order_number>/lines/", card.line_add, name="line_add"),
     path("<int:order_number>/lines/<int:line_id>/", card.line_update, name="line_update"),
     path("<int:order_number>/lines/<int:line_id>/remove/", card.line_remove, name="line_remove"),

@@ -32,6 +32,7 @@ from orders.services.clients import (
 )
 from orders.services.lines import line_add, line_remove, line_update
 from orders.services.orders import (
+    order_correction_open,
     order_create,
     order_restore,
     order_soft_delete,
@@ -55,6 +56,7 @@ __all__ = [
     "line_add",
     "line_remove",
     "line_update",
+    "order_correction_open",
     "order_create",
     "order_restore",
     "order_soft_delete",

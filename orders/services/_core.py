@@ -18,6 +18,7 @@ from directories import services as directory_services
 from directories.models import Kind as DirKind
 from orders.journal import get_action
 from orders.models import JournalEntry, Order, OrderLine
+from orders.workflow import CLOSED
 
 # A refused save lists at most this many changes made since, then "and N more".
 CONFLICT_ENTRIES = 20
@@ -141,6 +142,34 @@ def _sync(instance: models.Model, saved: models.Model) -> None:
 def _require(by: Membership, permission: str, message) -> None:
     if not role_can(by.role, permission):
         raise NotPermitted(message)
+
+
+def _check_correction(order: Order, by: Membership) -> bool:
+    """Whether this write to the lines or amounts of a closed (issued or cancelled) order
+    is the one save of the director's open correction; refuse it otherwise. Returns
+    False for an order that is not closed (nothing to consume)."""
+    if order.status not in CLOSED:
+        return False
+    if not role_can(by.role, "orders.edit_after_issue"):
+        raise NotPermitted(
+            _("This order is issued: its lines and amounts can no longer be changed.")
+        )
+    if not order.correction:
+        raise NotPermitted(
+            _(
+                "This order is issued: its lines and amounts are closed. To change them, "
+                "use “Correct issued order” and give the reason."
+            )
+        )
+    return True
+
+
+def _consume_correction(order: Order, correcting: bool) -> tuple[str, ...]:
+    """Close the correction its one save used; the fields to save with the order."""
+    if not correcting:
+        return ()
+    order.correction = ""
+    return ("correction",)
 
 
 def _check_works_in(member: Membership | None, branch: Branch, field: str) -> None:

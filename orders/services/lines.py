@@ -19,18 +19,18 @@ from orders.services._core import (
     NotPermitted,
     _apply,
     _bump,
+    _check_correction,
     _check_works_in,
     _clean,
+    _consume_correction,
     _fields,
     _journal_entry,
     _lock,
     _refuse_stale,
     _remember,
-    _require,
     _sync,
     journal_record,
 )
-from orders.workflow import CLOSED
 from workshop.lib.money import MAX_AMOUNT, format_money
 
 
@@ -73,17 +73,15 @@ def _summary(line: OrderLine) -> str:
     return f"{line.quantity} × {line.unit_price:.2f}"
 
 
-def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> None:
+def _check_line_rights(order: Order, by: Membership, kinds: Iterable[str]) -> bool:
+    """Refuse a line change this person may not make; return whether it is the one save
+    of the director's open correction of an issued order."""
     if order.is_deleted:
         raise NotPermitted(_("This order is deleted."))
-    if order.status in CLOSED:
-        _require(
-            by,
-            "orders.edit_after_issue",
-            _("Only the director may change the lines of an issued or cancelled order."),
-        )
+    correcting = _check_correction(order, by)
     if not role_can(by.role, "orders.edit") and any(k != OrderLine.LineKind.SERVICE for k in kinds):
         raise NotPermitted(_("Technicians record work (services); goods are entered at the desk."))
+    return correcting
 
 
 def _check_own_line(by: Membership, *, current: OrderLine | None, values: dict) -> None:
@@ -117,7 +115,7 @@ def line_add(
     locked = _lock(order)
     _refuse_stale(locked, version)
     values = _line_values(data)
-    _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
+    correcting = _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
     _check_own_line(by, current=None, values=values)
     _check_works_in(values.get("performer"), locked.branch, "performer")
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
@@ -125,7 +123,7 @@ def line_add(
     _check_line_total(line)
     line.save()
     _recount(locked)
-    _bump(locked, "lines_total")
+    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
     journal_record(
         order=locked, by=by, action=Builtin.LINE_ADDED, subject=line.name, new=_summary(line)
     )
@@ -144,7 +142,7 @@ def line_update(
     _refuse_stale(locked, version)
     current = OrderLine.objects.select_related("performer__user").get(pk=line.pk, order=locked)
     values = _line_values(data)
-    _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
+    correcting = _check_line_rights(locked, by, {current.kind, values.get("kind", current.kind)})
     _check_own_line(by, current=current, values=values)
     if values.get("performer") is not None and values["performer"].pk != current.performer_id:
         _check_works_in(values["performer"], locked.branch, "performer")
@@ -156,7 +154,7 @@ def line_update(
     _check_line_total(current)
     current.save(update_fields=_fields(changes))
     _recount(locked)
-    _bump(locked, "lines_total")
+    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
     entries = JournalEntry.objects.bulk_create(
         [
             _journal_entry(
@@ -181,11 +179,11 @@ def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) 
     locked = _lock(line.order)
     _refuse_stale(locked, version)
     current = OrderLine.objects.get(pk=line.pk, order=locked)
-    _check_line_rights(locked, by, [current.kind])
+    correcting = _check_line_rights(locked, by, [current.kind])
     _check_own_line(by, current=current, values={})
     current.delete()
     _recount(locked)
-    _bump(locked, "lines_total")
+    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
     journal_record(
         order=locked,
         by=by,

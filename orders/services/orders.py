@@ -24,8 +24,10 @@ from orders.services._core import (
     TransitionRefused,
     _apply,
     _bump,
+    _check_correction,
     _check_works_in,
     _clean,
+    _consume_correction,
     _journal_entry,
     _lock,
     _refuse_stale,
@@ -179,11 +181,11 @@ def _card_collect(locked: Order, data: Mapping[str, Any]) -> list[_CardChange]:
     return changes
 
 
-def _check_card_changes(locked: Order, by: Membership, changes: list[_CardChange]) -> None:
+def _check_card_changes(locked: Order, by: Membership, changes: list[_CardChange]) -> bool:
     """The changed values' own checks, then the card's field permissions, enforced here
     too: the desk (orders.edit) changes everything, technicians (orders.edit_work) only
-    the work; amounts of an issued or cancelled order are the director's
-    (orders.edit_after_issue)."""
+    the work; amounts of an issued or cancelled order only in the one save of the
+    director's open correction. Returns whether this save is that correction."""
     for c in changes:
         if c.key == "assignee":
             _check_works_in(c.change.new, locked.branch, "assignee")
@@ -194,15 +196,10 @@ def _check_card_changes(locked: Order, by: Membership, changes: list[_CardChange
         role_can(by.role, "orders.edit_work") and keys <= WORK_FIELDS
     ):
         raise NotPermitted(_("You may change only the diagnosis, the partner and the notes."))
-    if locked.status in CLOSED and keys & MONEY_FIELDS:
-        _require(
-            by,
-            "orders.edit_after_issue",
-            _("Only the director may change amounts after the order is issued or cancelled."),
-        )
+    return bool(keys & MONEY_FIELDS) and _check_correction(locked, by)
 
 
-def _card_save(locked: Order, changes: list[_CardChange]) -> None:
+def _card_save(locked: Order, changes: list[_CardChange], extra: tuple[str, ...] = ()) -> None:
     """Validate every changed row (errors named as the card names its fields), save the
     client and device, and the order with its version moved on."""
     touched: dict[int, tuple[models.Model, str, list[str]]] = {}
@@ -217,7 +214,7 @@ def _card_save(locked: Order, changes: list[_CardChange]) -> None:
     for target, _prefix, fields in touched.values():
         if target is not locked:
             target.save(update_fields=fields)
-    _bump(locked, *touched.get(id(locked), (locked, "", []))[2])
+    _bump(locked, *touched.get(id(locked), (locked, "", []))[2], *extra)
 
 
 @transaction.atomic
@@ -234,8 +231,8 @@ def order_update(
     changes = _card_collect(locked, data)
     if not changes:
         return []
-    _check_card_changes(locked, by, changes)
-    _card_save(locked, changes)
+    correcting = _check_card_changes(locked, by, changes)
+    _card_save(locked, changes, _consume_correction(locked, correcting))
     entries = JournalEntry.objects.bulk_create(
         [
             _journal_entry(
@@ -298,6 +295,38 @@ def order_transition(
     journal_record(
         order=locked, by=by, action=Builtin.TRANSITION, field="status", old=old, new=target.value
     )
+    _sync(order, locked)
+    return order
+
+
+CORRECTION_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def order_correction_open(
+    *, order: Order, reason: str, by: Membership, version: int | None = None
+) -> Order:
+    """Open the director's correction of an issued (or cancelled) order: the reason goes
+    into the journal, and the lines and amounts take one more save, which closes it.
+    Money already taken or to be returned is the cash desk's (a refund, an extra
+    payment), recorded in its own ledger."""
+    _require(by, "orders.edit_after_issue", _("Only the director may correct an issued order."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the issued order is being corrected.")]})
+    if len(reason) > CORRECTION_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": [_("At most %(n)s characters.") % {"n": CORRECTION_MAX_LENGTH}]}
+        )
+    locked = _lock(order)
+    _refuse_stale(locked, version)
+    if locked.is_deleted:
+        raise OrderError(_("This order is deleted."))
+    if locked.status not in CLOSED:
+        raise OrderError(_("Only an issued or cancelled order needs a correction."))
+    locked.correction = reason
+    _bump(locked, "correction")
+    journal_record(order=locked, by=by, action=Builtin.CORRECTION, new=reason)
     _sync(order, locked)
     return order
 

@@ -191,8 +191,8 @@ def test_card_client_soft_delete_is_director_only(manager_client, director_clien
     assert not Client.objects.get().is_deleted
 
 
-def test_card_prices_after_issue_are_the_directors(
-    manager_client, director_client, manager, repair_order
+def test_card_prices_after_issue_are_closed_even_to_the_director_until_a_correction(
+    manager_client, director_client, manager, director, repair_order
 ):
     line = services.line_add(
         order=repair_order,
@@ -203,18 +203,40 @@ def test_card_prices_after_issue_are_the_directors(
     upd = reverse(
         "orders:line_update", kwargs={"order_number": repair_order.number, "line_id": line.pk}
     )
-    manager_client.post(
-        upd, {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1", "version": 2}
-    )
+    row = {"kind": "service", "name": "Ремонт", "quantity": 1}
+    for client in (manager_client, director_client):
+        client.post(upd, {**row, "unit_price": "1", "version": 2})
+        form = client.get(card_url(repair_order)).context["form"]
+        assert form.fields["estimate"].disabled and form.fields["prepayment"].disabled
     assert OrderLine.objects.get().unit_price == Decimal("2000.00")
-    form = manager_client.get(card_url(repair_order)).context["form"]
-    assert form.fields["estimate"].disabled and form.fields["prepayment"].disabled
-    director_client.post(
-        upd,
-        {"kind": "service", "name": "Ремонт", "quantity": 1, "unit_price": "1800", "version": 2},
-    )
+    correct = reverse("orders:correct", kwargs={"order_number": repair_order.number})
+    assert manager_client.post(correct, {"reason": "x", "version": 2}).status_code == 403
+    refused = director_client.post(correct, {"reason": "  ", "version": 2})
+    assert refused.status_code == 400
+    assert refused.context["correction_form"].errors == {
+        "reason": ["Say why the issued order is being corrected."]
+    }
+    director_client.post(correct, {"reason": "Скидка постоянному клиенту", "version": 2})
+    assert Order.objects.get().correction == "Скидка постоянному клиенту"
+    page = director_client.get(card_url(repair_order))
+    assert not page.context["form"].fields["estimate"].disabled
+    assert "Correction open: Скидка постоянному клиенту." in page.content.decode()
+    director_client.post(upd, {**row, "unit_price": "1800", "version": 3})
+    order = Order.objects.get()
     assert OrderLine.objects.get().unit_price == Decimal("1800.00")
-    assert Order.objects.get().lines_total == Decimal("1800.00")
+    assert (order.lines_total, order.correction) == (Decimal("1800.00"), "")
+    # One save only: the next change is refused again.
+    director_client.post(upd, {**row, "unit_price": "1", "version": order.version})
+    assert OrderLine.objects.get().unit_price == Decimal("1800.00")
+    journal = list(
+        JournalEntry.objects.filter(order=order)
+        .order_by("id")
+        .values_list("action", "new_value", "by")
+    )
+    assert journal[-2:] == [
+        ("correction", "Скидка постоянному клиенту", director.pk),
+        ("line_changed", "1800.00", director.pk),
+    ]
 
 
 def test_card_lines_add_change_remove_keep_totals_and_journal(
@@ -578,7 +600,9 @@ def test_card_service_enforces_the_field_permissions(technician, repair_order):
     assert (order.estimate, order.client.name, order.diagnosis) == (None, "Иван Петров", "Плата")
 
 
-def test_card_money_of_a_cancelled_order_is_the_directors(manager, director, workshop, branch):
+def test_card_money_of_a_cancelled_order_needs_the_directors_correction(
+    manager, director, workshop, branch
+):
     order = services.order_create(
         workshop=workshop, branch=branch, kind="sale", by=manager, client_data=None
     )
@@ -588,12 +612,25 @@ def test_card_money_of_a_cancelled_order_is_the_directors(manager, director, wor
             order=order, data={"estimate": Decimal("1")}, version=order.version, by=manager
         )
     assert caught.value.message == (
-        "Only the director may change amounts after the order is issued or cancelled."
+        "This order is issued: its lines and amounts can no longer be changed."
     )
+    with pytest.raises(services.NotPermitted):
+        services.order_update(
+            order=order, data={"estimate": Decimal("1")}, version=order.version, by=director
+        )
+    with pytest.raises(services.NotPermitted):
+        services.order_correction_open(order=order, reason="ошибка", by=manager)
+    services.order_correction_open(order=order, reason="ошибка в сумме", by=director)
     services.order_update(
         order=order, data={"estimate": Decimal("1")}, version=order.version, by=director
     )
-    assert Order.objects.get().estimate == Decimal("1.00")
+    assert (Order.objects.get().estimate, Order.objects.get().correction) == (Decimal("1.00"), "")
+    # A field that is not money stays editable after issue, without a correction.
+    services.order_update(
+        order=order, data={"notes": "позвонить"}, version=order.version, by=manager
+    )
+    with pytest.raises(services.NotPermitted):
+        services.line_add(order=order, data={"name": "Кабель", "quantity": 1}, by=director)
 
 
 def test_card_phone_of_another_live_client_is_refused(manager_client, workshop, repair_order):

@@ -16,9 +16,11 @@ from accounts.permissions import role_can
 from orders import display, selectors, services
 from orders.extensions import render_card_slots
 from orders.forms import (
+    CorrectionForm,
     LineForm,
     LineRows,
     OrderCardForm,
+    correction_open,
     line_initial,
 )
 from orders.models import JournalEntry, Order, OrderLine
@@ -79,7 +81,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
     lines = selectors.order_lines(order)
     lines_locked = order.is_deleted or (
-        order.status in CLOSED and not can("orders.edit_after_issue")
+        order.status in CLOSED and not correction_open(order, can)
     )
     lines_editable = not lines_locked and can("orders.edit_work")
     desk = can("orders.edit")
@@ -129,7 +131,14 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         "transitions": transitions if not order.is_deleted else [],
         "tab": tab_of(order.status),
         "status_label": Status(order.status).label,
+        "closed": order.status in CLOSED,
         "slots": render_card_slots(order, request),
+        # "Correct issued order": offered to the director on a closed order.
+        "correction_form": (
+            extra.pop("correction_form", None) or CorrectionForm(auto_id="correction_%s")
+        )
+        if order.status in CLOSED and not order.is_deleted and can("orders.edit_after_issue")
+        else None,
         # An in-place save of the card also refreshes the lines: their forms carry the
         # order version, which the save moved on.
         "in_place": request.method == "POST" and bool(request.htmx),
@@ -411,3 +420,37 @@ def order_restore(request: WorkshopRequest, order_number: int) -> HttpResponse:
     services.order_restore(order=order, by=request.membership)
     messages.success(request, _("Order №%(number)s restored.") % {"number": order.number})
     return redirect("orders:card", order_number=order.number)
+
+
+@require_POST
+@requires("orders.edit_after_issue")
+def order_correct(request: WorkshopRequest, order_number: int) -> HttpResponse:
+    """Open the director's correction of an issued order, with its reason in the journal."""
+    order = get_order_or_404(request, order_number)
+    version = posted_version(request)
+    if version is None:
+        return HttpResponseBadRequest(
+            _("This form is out of date. Reload the order and try again.")
+        )
+    form = CorrectionForm(request.POST, auto_id="correction_%s")
+    if form.is_valid():
+        try:
+            services.order_correction_open(
+                order=order,
+                reason=form.cleaned_data["reason"],
+                by=request.membership,
+                version=version,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        except services.OrderError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Correction opened: the next save of the lines or amounts is recorded as it."),
+            )
+            return redirect("orders:card", order_number=order.number)
+    fresh = get_order_or_404(request, order_number)
+    ctx = _card_context(request, fresh, correction_form=form)
+    return render(request, "orders/card.html", ctx, status=400)
