@@ -19,22 +19,27 @@ data, never from a list of URLs:
 
 A view without @requires must be on UNGUARDED with the reason. New URL patterns are
 swept by themselves; one whose id has no sample fails until <app>/tests/tenancy_samples.py
-has one. Each URL is one test with a fresh database; within it the requests go from the
-least to the most privileged person, GETs before POSTs, so the director's POSTs (which
-may deactivate a branch or a colleague) come last.
+has one. Each URL is one test, and each test starts from the same data (see `world`); within it
+the requests go from the least to the most privileged person, GETs before POSTs, so the
+director's POSTs (which may deactivate a branch or a colleague) come last.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import resolve, reverse
+from django_scopes import scopes_disabled
 
 from accounts.models import Role
 from accounts.permissions import role_can
+from accounts.tests.factories import BranchFactory, MembershipFactory, WorkshopFactory
 from directories.models import Kind as DirectoryKind
 from orders import services as orders_services
 from orders.tests import tenancy_samples as orders_samples
@@ -214,43 +219,93 @@ HIDDEN_CASES = [
 ]
 
 
-@pytest.fixture
-def own(workshop, branch, director, manager):
-    """Objects of the personas' own workshop, from every app's tenancy samples."""
-    victim = Victim(workshop=workshop, branch=branch, director=director, manager=manager)
-    for module in app_sample_modules():
-        module.build(victim)
-    return victim
+@dataclass
+class World:
+    """The personas' workshop with every app's samples, and a signed-in session per persona."""
+
+    victim: Victim
+    other_branch: object
+    sessions: dict[str, str]
+    samples: dict[str, object]
+
+
+@contextmanager
+def _rolled_back():
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    try:
+        yield
+    finally:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module, inside a transaction rolled back at its end.
+
+    Each test runs in a savepoint of it (pytest-django's own, as for Django's
+    TestCase.setUpTestData), so whatever a test's requests change is undone before the
+    next one: a fresh database per case without rebuilding it 150 times. The personas are
+    those of the root conftest.py, made the same way.
+    """
+    with django_db_blocker.unblock(), scopes_disabled(), _rolled_back():
+        workshop = WorkshopFactory(name="Alpha Repair")
+        branch = BranchFactory(workshop=workshop, name="Central")
+        other_branch = BranchFactory(workshop=workshop, name="North")
+        members = {
+            "director": MembershipFactory(workshop=workshop, role=Role.DIRECTOR),
+            "manager": MembershipFactory(workshop=workshop, role=Role.MANAGER, branches=[branch]),
+            "technician": MembershipFactory(
+                workshop=workshop, role=Role.TECHNICIAN, branches=[branch]
+            ),
+        }
+        beta = WorkshopFactory(name="Beta Service")
+        members["outsider"] = MembershipFactory(
+            workshop=beta, role=Role.DIRECTOR, branches=[BranchFactory(workshop=beta)]
+        )
+        victim = Victim(
+            workshop=workshop,
+            branch=branch,
+            director=members["director"],
+            manager=members["manager"],
+        )
+        for module in app_sample_modules():
+            module.build(victim)
+        samples = {k: f(victim) for k, f in {**SAMPLES, **OWN_SAMPLES}.items()}
+        yield World(victim, other_branch, {p: _session(m) for p, m in members.items()}, samples)
+
+
+def _session(member) -> str:
+    client = Client()
+    client.force_login(member.user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture
-def clients(director_client, manager_client, technician_client, outsider_client):
-    return {
-        "director": director_client,
-        "manager": manager_client,
-        "technician": technician_client,
-        "outsider": outsider_client,
-    }
-
-
-def _samples(victim: Victim) -> dict[str, object]:
-    return {k: f(victim) for k, f in {**SAMPLES, **OWN_SAMPLES}.items()}
+def clients(world) -> dict[str, Client]:
+    """A fresh browser per persona and test, on the persona's session."""
+    browsers = {}
+    for persona, key in world.sessions.items():
+        browsers[persona] = Client()
+        browsers[persona].cookies[settings.SESSION_COOKIE_NAME] = key
+    return browsers
 
 
 @pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
-def test_permission_sweep_every_url_follows_the_table(route, own, clients):
-    assert sweep_route(route, clients, _samples(own)) == []
+def test_permission_sweep_every_url_follows_the_table(route, world, clients):
+    assert sweep_route(route, clients, world.samples) == []
 
 
 @pytest.mark.parametrize(("route", "rule"), HIDDEN_CASES)
 def test_permission_sweep_hidden_objects_are_missing_without_the_permission(
-    route, rule, own, clients, other_branch
+    route, rule, world, clients
 ):
-    samples = {**_samples(own), **rule.build(own, other_branch)}
+    samples = {**world.samples, **rule.build(world.victim, world.other_branch)}
     assert sweep_route(route, clients, samples, hidden=rule) == []
 
 
-def test_permission_sweep_catches_an_unguarded_view(own, clients, settings):
+def test_permission_sweep_catches_an_unguarded_view(world, clients, settings):
     """A view that claims a permission it does not check, and one that claims none."""
     urlconf = "tests.permission_leaky_urls"
     settings.ROOT_URLCONF = urlconf
@@ -258,7 +313,7 @@ def test_permission_sweep_catches_an_unguarded_view(own, clients, settings):
     failures = [
         failure
         for route in leaky.values()
-        for failure in sweep_route(route, clients, _samples(own), urlconf=urlconf)
+        for failure in sweep_route(route, clients, world.samples, urlconf=urlconf)
     ]
     assert sorted(failures) == [
         "GET /leak/staff/ (leaky_staff) as manager: 200, the table says 403",
