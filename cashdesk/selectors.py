@@ -44,6 +44,22 @@ def open_shift(branch: Branch) -> Shift | None:
     )
 
 
+def next_shift(branch: Branch) -> tuple[int, Decimal]:
+    """The number and opening cash of the branch's next shift: the last count carries over
+    (the shift of migrated prepayments was never counted and carries nothing)."""
+    shifts = Shift.objects.filter(workshop_id=branch.workshop_id, branch=branch)
+    top = shifts.order_by("-number").values_list("number", flat=True).first()
+    last = shifts.filter(closed_at__isnull=False, counted_cash__isnull=False).order_by("-number")
+    counted = last.values_list("counted_cash", flat=True).first()
+    return (top or 0) + 1, counted if counted is not None else ZERO
+
+
+def pending_shift(branch: Branch) -> Shift:
+    """The shift the branch's next entry will open, unsaved: for showing an empty drawer."""
+    number, opening = next_shift(branch)
+    return Shift(workshop_id=branch.workshop_id, branch=branch, number=number, opening_cash=opening)
+
+
 @dataclass
 class ShiftSummary:
     opening_cash: Decimal

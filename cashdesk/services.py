@@ -31,12 +31,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Membership
 from accounts.permissions import role_can
+from cashdesk import selectors
 from cashdesk.models import (
     ORDER_KINDS,
     ZERO,
@@ -184,28 +185,17 @@ def _open_shift(branch: Branch, by: Membership | None) -> Shift:
     ).first()
     if shift is not None:
         return shift
-    last = (
-        Shift.objects.filter(workshop_id=branch.workshop_id, branch=branch)
-        .exclude(note=MIGRATED)
-        .order_by("-number")
-        .first()
-    )
-    top = Shift.objects.filter(workshop_id=branch.workshop_id, branch=branch).aggregate(
-        n=Max("number")
-    )["n"]
+    number, opening = selectors.next_shift(branch)
     shift = Shift(
         workshop_id=branch.workshop_id,
         branch=branch,
-        number=(top or 0) + 1,
+        number=number,
         opened_by=by,
-        opening_cash=(last.counted_cash or ZERO) if last is not None else ZERO,
+        opening_cash=opening,
     )
     shift.full_clean(exclude=["workshop"], validate_unique=False, validate_constraints=False)
     shift.save()
     return shift
-
-
-MIGRATED = "migrated"  # the note of the shift holding prepayments from before the cash desk
 
 
 def shift_open(*, branch: Branch, by: Membership) -> Shift:

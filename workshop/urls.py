@@ -10,4 +10,5 @@ urlpatterns = [
     path("directories/", include("directories.urls")),
     path("orders/", include("orders.urls")),
     path("documents/", include("documents.urls")),
+    path("cashdesk/", include("cashdesk.urls")),
 ]
