@@ -373,6 +373,8 @@ class LineForm(forms.Form):
         error_messages={"min_value": _("At least 1.")},
     )
     unit_price = money_field(_("Price"))
+    # A zero price is a decision, not a forgotten field: warranty or goodwill work.
+    free = forms.BooleanField(label=_("Free / warranty"), required=False)
 
     def __init__(
         self,
@@ -405,11 +407,14 @@ class LineForm(forms.Form):
             # Rows show no visible labels; screen readers still get one per input.
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
-    def clean_unit_price(self):
-        return self.cleaned_data.get("unit_price") or Decimal("0.00")
-
     def clean(self):
         data = super().clean()
+        if data.get("free"):
+            data["unit_price"] = Decimal("0.00")
+        elif data.get("unit_price") == 0 and "unit_price" in self.changed_data:
+            self.add_error(
+                "unit_price", _("A price of 0 needs “free / warranty” ticked; or enter the price.")
+            )
         quantity, price = data.get("quantity"), data.get("unit_price")
         if quantity and price and quantity * price > MAX_AMOUNT:
             self.add_error(
@@ -421,7 +426,7 @@ class LineForm(forms.Form):
 
     def has_changed(self) -> bool:
         # An untouched row with its preselected type and seller is still an empty row.
-        return any(name not in ("kind", "performer") for name in self.changed_data)
+        return any(name not in ("kind", "performer", "free") for name in self.changed_data)
 
     def values(self) -> dict:
         return {
@@ -475,7 +480,9 @@ class LineRows:
         html = {}
         for name, cell in cells.items():
             field = form.fields[name]
-            if name in self._CHOICE:
+            if name == "free":
+                pass  # not stored: a row always offers it unticked
+            elif name in self._CHOICE:
                 option = f'<option value="{escape(values[name])}">'
                 cell = cell.replace(option, option[:-1] + " selected>", 1)
             else:
@@ -489,7 +496,7 @@ class LineRows:
         return LineRow(fields=form.fields, **html)
 
 
-LINE_CELLS = ("kind", "name", "quantity", "unit_price", "performer")
+LINE_CELLS = ("kind", "name", "quantity", "unit_price", "free", "performer")
 
 
 class LineRow:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from accounts.permissions import role_can
+from directories.models import Entry, clean_value
+from directories.models import Kind as DirKind
 from orders.fields import LINE_FIELDS
 from orders.journal import Builtin
 from orders.models import JournalEntry, Order, OrderLine
@@ -32,6 +34,7 @@ from orders.services._core import (
     journal_record,
 )
 from workshop.lib.money import MAX_AMOUNT, format_money
+from workshop.lib.text import fold
 
 
 def _line_values(data: Mapping[str, Any]) -> dict:
@@ -39,6 +42,44 @@ def _line_values(data: Mapping[str, Any]) -> dict:
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
     return values
+
+
+def _directory_price(workshop_id: int, kind: str, name: str) -> Decimal | None:
+    """The last price the directory remembers for a service or goods item of this name
+    (followed to the entry it was merged into), or None."""
+    dir_kind = DirKind.SERVICE if kind == OrderLine.LineKind.SERVICE else DirKind.GOODS
+    key = fold(clean_value(name))
+    if not key:
+        return None
+    entry = (
+        Entry.objects.filter(workshop_id=workshop_id, kind=dir_kind, parent_key="", key=key)
+        .select_related("merged_into")
+        .first()
+    )
+    if entry is not None and entry.merged_into is not None:
+        entry = entry.merged_into
+    return entry.last_price if entry is not None else None
+
+
+def _price_or_directory(workshop_id: int, values: dict, current: OrderLine | None = None) -> None:
+    """A line sent without a price (None: the field was left empty) takes the directory's
+    last price for its name; with none to take, it is refused rather than saved at 0,00.
+    A zero price is an explicit choice (the forms' "free / warranty")."""
+    if "unit_price" not in values or values["unit_price"] is not None:
+        return
+    kind = values.get("kind") or (current.kind if current else OrderLine.LineKind.SERVICE)
+    name = values.get("name") or (current.name if current else "")
+    price = _directory_price(workshop_id, kind, name)
+    if price is None:
+        raise ValidationError(
+            {
+                "unit_price": [
+                    _("“%(name)s” has no price yet: enter one, or tick “free / warranty”.")
+                    % {"name": name}
+                ]
+            }
+        )
+    values["unit_price"] = price
 
 
 def _check_line_total(line: OrderLine) -> None:
@@ -118,6 +159,7 @@ def line_add(
     correcting = _check_line_rights(locked, by, [values.get("kind", OrderLine.LineKind.SERVICE)])
     _check_own_line(by, current=None, values=values)
     _check_works_in(values.get("performer"), locked.branch, "performer")
+    _price_or_directory(locked.workshop_id, values)
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
     _clean(line, exclude=["workshop", "order"])
     _check_line_total(line)
@@ -147,6 +189,7 @@ def line_update(
     if values.get("performer") is not None and values["performer"].pk != current.performer_id:
         _check_works_in(values["performer"], locked.branch, "performer")
     subject = current.name
+    _price_or_directory(locked.workshop_id, values, current)
     changes = _apply(current, values, allowed=LINE_FIELDS)
     if not changes:
         return []

@@ -37,7 +37,12 @@ from orders.services._core import (
     journal_record,
 )
 from orders.services.clients import _check_phone_free, _client_resolve, _device_resolve
-from orders.services.lines import _check_line_total, _line_values, _set_total
+from orders.services.lines import (
+    _check_line_total,
+    _line_values,
+    _price_or_directory,
+    _set_total,
+)
 from orders.workflow import (
     CLOSED,
     HANDED_OVER,
@@ -125,7 +130,9 @@ def order_create(
 
     new_lines = []
     for line_data in lines:
-        line = OrderLine(workshop=workshop, order=order, **_line_values(line_data))
+        values = _line_values(line_data)
+        _price_or_directory(workshop.pk, values)
+        line = OrderLine(workshop=workshop, order=order, **values)
         _check_works_in(line.performer, branch, "performer")
         _clean(line, exclude=["workshop", "order"])
         _check_line_total(line)
