@@ -52,8 +52,8 @@
     if (want === null || sum === want) { note.classList.add("hidden"); return; }
     var comma = document.documentElement.lang === "ru";
     note.textContent = note.dataset.text
-      .replace("%(sum)s", show(sum, comma))
-      .replace("%(total)s", show(want, comma));
+      .replace("{sum}", show(sum, comma))
+      .replace("{total}", show(want, comma));
     note.classList.remove("hidden");
     note.classList.add("split-sum--off");
   }
