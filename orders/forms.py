@@ -310,6 +310,13 @@ class OrderCreateForm(IntakeClientFields, DeviceFields, IntakeFields):
             required=self.fields["phone"].required,
         )
 
+    @property
+    def branch_name(self) -> str:
+        """The preselected (or posted) branch's name, for the heading of the form."""
+        value = self["branch"].value()
+        branch = self.branches.get(str(value)) if value else None
+        return branch.name if branch else ""
+
     def clean_branch(self):
         return self.branches[self.cleaned_data["branch"]]
 

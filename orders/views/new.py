@@ -40,6 +40,21 @@ KIND_TITLES = {
 }
 
 
+# The branch a person last saved a "+" form in: where they work now (per sign-in).
+LAST_BRANCH_KEY = "orders.last_branch"
+
+
+def _preselected_branch(request: WorkshopRequest, branches) -> int | None:
+    """The branch the person works in now: the one they last saved an order in, else the
+    first of the branches they were given, else the first they see."""
+    ids = [b.pk for b in branches]
+    last = request.session.get(LAST_BRANCH_KEY)
+    if last in ids:
+        return last
+    own = [b.pk for b in request.membership.branches.all() if b.pk in ids]
+    return (own or ids or [None])[0]
+
+
 def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     branches = list(request.membership.visible_branches())
     # People of the branches offered; the service refuses one outside the chosen branch.
@@ -47,6 +62,8 @@ def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
     form = OrderCreateForm(
         data, kind=kind, workshop=request.workshop, branches=branches, members=members
     )
+    if data is None and branches:
+        form.fields["branch"].initial = str(_preselected_branch(request, branches))
     formset = None
     if kind in (Kind.SALE, Kind.PC_BUILD):
         formset = LineFormSet(
@@ -114,6 +131,7 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
             except services.OrderError as exc:
                 form.add_error(None, exc.message)
             else:
+                request.session[LAST_BRANCH_KEY] = order.branch_id
                 messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
                 return redirect("orders:card", order_number=order.number)
     client, devices = None, []
@@ -173,7 +191,8 @@ def client_lookup(request: WorkshopRequest) -> HttpResponse:
     # Unbound, with what is known as initial values: the form is not being submitted, so
     # no "This field is required." under fields the person has not reached yet.
     form, _formset, _branches = _create_forms(request, kind)
-    form.initial = {name: data.get(name, "") for name in form.fields}
+    form.initial = {name: data.get(name, "") for name in form.fields if name != "branch"}
+    branch_hint = _suggest_branch(request, form, client)
     # Show only the phone's own error here.
     phone_errors = []
     if (data.get("phone") or "").strip():
@@ -193,5 +212,21 @@ def client_lookup(request: WorkshopRequest) -> HttpResponse:
             "devices": _devices_with_orders(request, client) if client else [],
             "phone_errors": phone_errors,
             "looked_up": True,
+            "branch_hint": branch_hint,
         },
     )
+
+
+def _suggest_branch(request: WorkshopRequest, form, client: Client | None) -> str:
+    """For a returning client, preselect the branch of their last order (one the person
+    may choose); the words saying so, or "" when there is nothing to suggest."""
+    if client is None or form.fields["branch"].widget.is_hidden:
+        return ""
+    last = visible_orders(request).filter(client=client).order_by("-id").first()
+    if last is None or str(last.branch_id) not in form.branches:
+        return ""
+    form.fields["branch"].initial = str(last.branch_id)
+    return _("Their last order (№%(number)s) was taken in %(branch)s: chosen for this one.") % {
+        "number": last.number,
+        "branch": form.branches[str(last.branch_id)].name,
+    }
