@@ -50,6 +50,16 @@ def test_views_print_screen_has_the_four_panes(manager_client, repair_order):
     assert "S/N: PF2ABC; tel. +7 912 345-67-89" in html
 
 
+def test_views_previews_stay_inside_their_srcdoc(manager_client, repair_order):
+    # The document page is one escaped attribute value: nothing of it reaches the app page.
+    repair_order.client.name = 'Ив"ан <b>'
+    repair_order.client.save()
+    html = manager_client.get(url("print_screen", repair_order)).content.decode()
+    assert 'srcdoc="&lt;!doctype html&gt;' in html
+    assert '<div class="sheet' not in html and "<title>" not in html.split("</title>", 1)[1]
+    assert "Ив&quot;ан &amp;lt;b&amp;gt;" in html  # escaped in the document, then again
+
+
 def test_views_print_screen_csp_keeps_scripts_to_our_own(manager_client, repair_order):
     policy = csp_of(manager_client.get(url("print_screen", repair_order)))
     assert policy["script-src"] == "'self'"
