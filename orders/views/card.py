@@ -80,9 +80,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     if form is None:
         form = OrderCardForm(order=order, membership=request.membership, members=members, can=can)
     lines = selectors.order_lines(order)
-    lines_locked = order.is_deleted or (
-        order.status in CLOSED and not correction_open(order, can)
-    )
+    lines_locked = order.is_deleted or (order.status in CLOSED and not correction_open(order, can))
     lines_editable = not lines_locked and can("orders.edit_work")
     desk = can("orders.edit")
     me = request.membership
@@ -195,6 +193,16 @@ def order_card(request: WorkshopRequest, order_number: int) -> HttpResponse:
     return render(request, template, ctx)
 
 
+def _as_posted(field, value) -> str:
+    """A value as the browser would post the field: one string. A <select>'s widget
+    formats its value as a list (["3"]), which posted back as data read as the choice
+    "['3']" and showed a false "not one of the available choices" on an untouched field."""
+    value = field.widget.format_value(field.prepare_value(value)) if value is not None else ""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return value or ""
+
+
 def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardForm:
     """A form on the latest version carrying this user's own changes on top."""
     rebased = OrderCardForm(
@@ -205,13 +213,9 @@ def _rebase(form: OrderCardForm, fresh: Order, request, members) -> OrderCardFor
         if name in form.changed_data:
             value = form.data.get(name, "")
         else:
-            value = rebased[name].value()
-            value = bound.prepare_value(value) if value is not None else ""
-            value = bound.widget.format_value(value) or ""
+            value = _as_posted(bound, rebased[name].value())
         data[name] = value
-        data[f"initial-{name}"] = (
-            bound.widget.format_value(bound.prepare_value(rebased.initial.get(name))) or ""
-        )
+        data[f"initial-{name}"] = _as_posted(bound, rebased.initial.get(name))
     return OrderCardForm(
         data,
         order=fresh,
