@@ -51,6 +51,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cashdesk.field_cash": frozenset({D, M, T}),  # cash taken on a call-out, held by oneself
     "cashdesk.hand_in": frozenset({D, M}),  # take a technician's field cash into the drawer
     "cashdesk.field_cash_all": frozenset({D, M}),  # see who holds how much field cash
+    # warehouse: technicians see availability, managers receive, the director moves stock
+    "warehouse.view": frozenset({D, M, T}),  # the stock pages and a product's card
+    "warehouse.view_costs": frozenset({D, M}),  # costs, stock values, receipts' totals
+    "warehouse.receive": frozenset({D, M}),  # receipts from suppliers
+    "warehouse.manage_products": frozenset({D, M}),  # products and low-stock thresholds
+    "warehouse.transfer": frozenset({D}),
+    "warehouse.write_off": frozenset({D}),  # write-offs and returns to the supplier
+    "warehouse.count": frozenset({D}),  # inventory counts
+    "warehouse.settings": frozenset({D}),  # allow selling below zero
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "orders",
     "cashdesk",
     "documents",
+    "warehouse",
 ]
 
 MIDDLEWARE = [
