@@ -337,6 +337,16 @@ def test_permission_sweep_sees_every_route_and_no_stale_exceptions():
     assert set(POST_CHECKED_INSIDE) <= guarded
 
 
+def test_no_two_apps_claim_one_sample_name():
+    """SAMPLES is keyed by URL keyword: a second app's `entry_id` replaces the first's, and
+    both sweeps then request one app's URLs with the other app's ids."""
+    claims: dict[str, list[str]] = {}
+    for module in app_sample_modules():
+        for kwarg in getattr(module, "SAMPLES", {}):
+            claims.setdefault(kwarg, []).append(module.__name__.split(".")[0])
+    assert {k: apps for k, apps in claims.items() if len(apps) > 1} == {}
+
+
 def test_views_move_from_the_inside_table_to_requires():
     """Once a view declares its POST permission with @requires, it leaves the table here."""
     for name, (permission, _status) in POST_CHECKED_INSIDE.items():
