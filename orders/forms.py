@@ -149,6 +149,24 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
 }
+# Which of the order fields each kind's card shows (the "+" form's and the work done on
+# it), in the card's rows. A field of another kind that holds a value is still shown,
+# so nothing typed before is hidden.
+CARD_KIND_FIELDS: dict[str, frozenset[str]] = {
+    Kind.SALE: frozenset({"notes"}),
+    Kind.PC_BUILD: frozenset(KIND_FIELDS[Kind.PC_BUILD]),
+    Kind.CALL_OUT: frozenset({*KIND_FIELDS[Kind.CALL_OUT], "diagnosis"}),
+    Kind.REPAIR: frozenset({*KIND_FIELDS[Kind.REPAIR], "diagnosis", "partner"}),
+}
+CARD_ROWS: tuple[tuple[str, ...], ...] = (
+    ("address", "visit_at"),
+    ("problem",),
+    ("diagnosis",),
+    ("diagnostic_cost", "estimate", "prepayment"),
+    ("assignee", "due_date", "partner"),
+    ("notes",),
+)
+
 # What the front desk types about the client and the device at intake (the "+" forms,
 # the order card): the records' fields (orders.fields.CLIENT_FIELDS / DEVICE_FIELDS)
 # without their notes, which are edited on the client's and the device's own cards.
@@ -253,7 +271,10 @@ class OrderCreateForm(IntakeClientFields, DeviceFields, IntakeFields):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     visit_at = visit_at_field(_("Visit time"))
     estimate = money_field(_("Estimate"))
-    diagnostic_cost = money_field(_("Diagnostic cost"))
+    diagnostic_cost = money_field(
+        _("Diagnostic cost"),
+        help_text=_("Charged only if the repair is refused; free when the repair is done."),
+    )
     prepayment = money_field(_("Prepayment"))
     due_date = due_date_field(_("Due date"))
     notes = text_area(_("Notes"), rows=2)
@@ -583,8 +604,16 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
         super().__init__(*args, **kwargs)
         self.order = order
         self.fields["assignee"] = MemberChoiceField(label=_("Assignee"), members=members)
-        if order.kind != Kind.CALL_OUT:
-            del self.fields["address"], self.fields["visit_at"]
+        if "diagnostic_cost" in self.fields:
+            self.fields["diagnostic_cost"].help_text = (
+                _("In the total: the repair was refused, so diagnostics is charged.")
+                if order.diagnostics_charged
+                else _("Not in the total: diagnostics is free when the repair is done.")
+            )
+        shown = CARD_KIND_FIELDS[order.kind]
+        for name in [n for row in CARD_ROWS for n in row]:
+            if name not in shown and getattr(order, name) in (None, ""):
+                del self.fields[name]
         if order.client_id is None:
             for name in [n for n in self.fields if n.startswith("client_")]:
                 del self.fields[name]
@@ -608,6 +637,11 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
     @property
     def editable(self) -> bool:
         return any(not f.disabled for f in self.fields.values())
+
+    def order_rows(self) -> list[list]:
+        """The order's bound fields this kind's card shows, in the card's rows."""
+        rows = [[self[n] for n in row if n in self.fields] for row in CARD_ROWS]
+        return [row for row in rows if row]
 
     def clean_client_phone(self) -> str:
         return phone_clean(

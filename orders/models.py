@@ -214,7 +214,13 @@ class Order(TenantModel):
     # entries and migrates this column (see orders/fields.py). No ledger here yet.
     prepayment = MoneyField(_("prepayment"), null=True, blank=True)
     # Sum of the lines, kept by the line services so lists never aggregate.
-    lines_total = MoneyField(_("total"), default=Decimal("0.00"), editable=False)
+    lines_total = MoneyField(_("lines total"), default=Decimal("0.00"), editable=False)
+    # Whether the diagnostic cost is charged: while the repair is refused, and after the
+    # refused device is handed back (workflow.diagnostics_charged_after).
+    diagnostics_charged = models.BooleanField(default=False, editable=False)
+    # What the client pays: the lines, plus the diagnostic cost when it is charged. Kept
+    # by the services in the same transaction as either changes (orders.services).
+    total = MoneyField(_("total"), default=Decimal("0.00"), editable=False)
     partner = models.CharField(_("partner"), max_length=200, blank=True)
     assignee = models.ForeignKey(
         "accounts.Membership",
@@ -251,7 +257,7 @@ class Order(TenantModel):
     # same page (a double click, a resent POST) finds this order instead of making another.
     create_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["lines_total", "create_key"])
+    history = HistoricalRecords(excluded_fields=["lines_total", "total", "create_key"])
     # Scoped like every tenant model, with the chainable queryset above.
     objects = tenant_manager(OrderQuerySet)
 
@@ -285,8 +291,18 @@ class Order(TenantModel):
         return f"№{self.number}"
 
     @property
+    def diagnostic_charge(self) -> Decimal:
+        """The diagnostic cost as part of the total: all of it while charged, else 0."""
+        if self.diagnostics_charged and self.diagnostic_cost:
+            return self.diagnostic_cost
+        return Decimal("0.00")
+
+    def compute_total(self) -> Decimal:
+        return self.lines_total + self.diagnostic_charge
+
+    @property
     def balance_due(self) -> Decimal:
-        return self.lines_total - (self.prepayment or Decimal("0.00"))
+        return self.total - (self.prepayment or Decimal("0.00"))
 
 
 class OrderLine(TenantModel):

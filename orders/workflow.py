@@ -160,6 +160,21 @@ del S
 CLOSED: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
 # Handed over: moving here hands the device (or goods) back; the front desk does it.
 HANDED_OVER: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
+
+
+# The diagnostic cost follows the usual rule of Russian workshops: it is charged when
+# the repair is refused and free when the repair is done. Moving into "refused" starts
+# charging it, going back to work (refused → queue) stops, and handing the refused
+# device back (refused → issued) keeps it.
+def diagnostics_charged_after(old: str, new: str, charged: bool) -> bool:
+    """Whether the diagnostic cost is part of the total after a move from `old` to `new`."""
+    if new == Status.REFUSED:
+        return True
+    if old == Status.REFUSED and new not in HANDED_OVER:
+        return False
+    return charged
+
+
 # Tabs that count only today's orders: the cash desk tab shows what was issued today,
 # the rest of its history is found by search.
 TODAY_ONLY_TABS: frozenset[Tab] = frozenset({Tab.CASH_DESK})

@@ -44,6 +44,10 @@ def _line_values(data: Mapping[str, Any]) -> dict:
     return values
 
 
+# The order's columns a change of its lines moves.
+TOTAL_FIELDS = ("lines_total", "total")
+
+
 def _directory_price(workshop_id: int, kind: str, name: str) -> Decimal | None:
     """The last price the directory remembers for a service or goods item of this name
     (followed to the entry it was merged into), or None."""
@@ -104,6 +108,7 @@ def _set_total(order: Order, lines: Iterable[OrderLine]) -> None:
             % {"limit": format_money(MAX_AMOUNT)}
         )
     order.lines_total = total
+    order.total = order.compute_total()
 
 
 def _recount(order: Order) -> None:
@@ -165,7 +170,7 @@ def line_add(
     _check_line_total(line)
     line.save()
     _recount(locked)
-    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
+    _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))
     journal_record(
         order=locked, by=by, action=Builtin.LINE_ADDED, subject=line.name, new=_summary(line)
     )
@@ -197,7 +202,7 @@ def line_update(
     _check_line_total(current)
     current.save(update_fields=_fields(changes))
     _recount(locked)
-    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
+    _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))
     entries = JournalEntry.objects.bulk_create(
         [
             _journal_entry(
@@ -226,7 +231,7 @@ def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) 
     _check_own_line(by, current=current, values={})
     current.delete()
     _recount(locked)
-    _bump(locked, "lines_total", *_consume_correction(locked, correcting))
+    _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))
     journal_record(
         order=locked,
         by=by,

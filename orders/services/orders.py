@@ -38,6 +38,7 @@ from orders.services._core import (
 )
 from orders.services.clients import _check_phone_free, _client_resolve, _device_resolve
 from orders.services.lines import (
+    TOTAL_FIELDS,
     _check_line_total,
     _line_values,
     _price_or_directory,
@@ -50,6 +51,7 @@ from orders.workflow import (
     Kind,
     Status,
     can_move,
+    diagnostics_charged_after,
     guard_refusal,
 )
 from workshop.lib.phones import normalize_phone
@@ -141,7 +143,7 @@ def order_create(
         line.save()
     if new_lines:
         _set_total(order, new_lines)
-        order.save(update_fields=["lines_total"])
+        order.save(update_fields=list(TOTAL_FIELDS))
 
     journal_record(order=order, by=by, action=Builtin.CREATED)
     _remember(workshop, by, device=device, order=order, lines=new_lines)
@@ -239,7 +241,11 @@ def order_update(
     if not changes:
         return []
     correcting = _check_card_changes(locked, by, changes)
-    _card_save(locked, changes, _consume_correction(locked, correcting))
+    extra = _consume_correction(locked, correcting)
+    if any(c.key == "diagnostic_cost" for c in changes):
+        locked.total = locked.compute_total()
+        extra += ("total",)
+    _card_save(locked, changes, extra)
     entries = JournalEntry.objects.bulk_create(
         [
             _journal_entry(
@@ -298,7 +304,9 @@ def order_transition(
     old = locked.status
     locked.status = target
     locked.status_changed_at = timezone.now()
-    _bump(locked, "status", "status_changed_at")
+    locked.diagnostics_charged = diagnostics_charged_after(old, target, locked.diagnostics_charged)
+    locked.total = locked.compute_total()
+    _bump(locked, "status", "status_changed_at", "diagnostics_charged", "total")
     journal_record(
         order=locked, by=by, action=Builtin.TRANSITION, field="status", old=old, new=target.value
     )

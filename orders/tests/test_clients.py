@@ -172,6 +172,7 @@ def test_client_card_lists_devices_with_their_orders(workshop, branch, manager_c
         status=Status.READY_NOTIFY,
         problem="Шумит вентилятор",
         lines_total=Decimal("1800.00"),
+        total=Decimal("1800.00"),
     )
     sale = OrderFactory(
         workshop=workshop, branch=branch, client=client, device=None, kind=Kind.SALE
