@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import lru_cache
 from importlib import import_module
 from typing import Any
 
@@ -85,22 +86,26 @@ def order_warranty(order: Order, lines) -> str:
     return warranty_text(order) or _lines_warranty(lines)
 
 
+@lru_cache(maxsize=512)
 def qr_data_uri(text: str) -> str:
     """A QR code (never a Micro QR, which phone cameras do not read) as an SVG data URI."""
     return segno.make_qr(text).svg_data_uri(scale=4, border=2)
 
 
-def _payments(order: Order) -> tuple[list[dict], Decimal]:
+def _payments(order: Order, *, listed: bool = True) -> tuple[list[dict], Decimal]:
     """The order's payments as {kind, method, amount, at} and what was paid in all.
 
     From the cash desk when it is installed (its selectors' `order_payments`/`order_paid`,
-    or `order_money`); without it, the prepayment recorded on the order.
+    or `order_money`; only the sum, `paid_for`, when the document lists no payments);
+    without it, the prepayment recorded on the order.
     """
     if apps.is_installed("cashdesk"):
         try:
             selectors = import_module("cashdesk.selectors")
         except ImportError:
             selectors = None
+        if selectors is not None and not listed and hasattr(selectors, "paid_for"):
+            return [], selectors.paid_for(order.workshop, [order.pk]).get(order.pk, ZERO)
         if selectors is not None and hasattr(selectors, "order_payments"):
             rows = list(selectors.order_payments(order))
             if hasattr(selectors, "order_paid"):
@@ -254,10 +259,10 @@ def order_lines(order: Order) -> list[OrderLine]:
     )
 
 
-def order_context(order: Order, document: dict) -> dict:
+def order_context(order: Order, document: dict, *, payments_listed: bool = True) -> dict:
     """The context of a real order: its lines and payments read here (a few queries)."""
     lines = order_lines(order)
-    payments, paid = _payments(order)
+    payments, paid = _payments(order, listed=payments_listed)
     return build_context(order, lines=lines, payments=payments, paid=paid, document=document)
 
 

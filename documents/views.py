@@ -101,7 +101,7 @@ def _template_of(request: WorkshopRequest, doc: DocumentType, source: str) -> se
 
 def _context(order: Order, doc: DocumentType, *, number: str | None = None, when=None) -> dict:
     meta = document_meta(doc, number=number or str(order.number), date=when or timezone.now())
-    return order_context(order, meta)
+    return order_context(order, meta, payments_listed="payments" in doc.uses)
 
 
 def _render(source: str, context: dict, doc: DocumentType) -> rendering.Result:
