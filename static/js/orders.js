@@ -47,6 +47,64 @@
     }
   });
 
+  // Enter in the phone field of a "+" form looks the client up (as leaving it does) and
+  // moves focus on once the client block is back; it never submits the whole form.
+  var focusAfterLookup = false;
+  document.addEventListener("keydown", function (event) {
+    var phone = event.target.closest ? event.target.closest("#order-new input[name=phone]") : null;
+    if (!phone || event.key !== "Enter" || event.isComposing) return;
+    event.preventDefault();
+    focusAfterLookup = true;
+    if (window.htmx) window.htmx.trigger(phone, "change");
+  });
+
+  // Where the person goes after the lookup: a returning client's device to reuse, else
+  // the first empty field after the client's own; a new client's name.
+  function focusAfterClient(block) {
+    var target = null;
+    if (block.querySelector(".found")) {
+      target = block.querySelector("[data-use-device]");
+      if (!target) {
+        var form = block.closest("form");
+        var fields = form ? form.querySelectorAll("input:not([type=hidden]), select, textarea") : [];
+        for (var i = 0; i < fields.length && !target; i++) {
+          var f = fields[i];
+          if (!block.contains(f) && !f.closest("#branch-block") && !f.disabled && !f.value) target = f;
+        }
+      }
+    } else {
+      target = block.querySelector("input[name=name]");
+    }
+    if (target) target.focus();
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (focusAfterLookup && event.detail.target && event.detail.target.id === "client-block") {
+      focusAfterLookup = false;
+      var block = document.getElementById("client-block");
+      if (block) focusAfterClient(block);
+    }
+  });
+
+  // A page with errors puts focus on the first field with one; a fresh "+" form on its
+  // first field, the phone.
+  function focusFirstError(root) {
+    var field = root.querySelector(
+      ".field--error input:not([type=hidden]), .field--error select, .field--error textarea, " +
+      ".line-row--error input:not([type=hidden]), .line-row--error select"
+    );
+    if (field) field.focus();
+    return field;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("order-new");
+    if (!form) return;
+    if (!focusFirstError(form)) {
+      var phone = form.querySelector("input[name=phone]");
+      if (phone) phone.focus();
+    }
+  });
+
   // A deleted or changed device choice must not stick after the client changes.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "client-block") {
@@ -67,6 +125,7 @@
     var form = document.getElementById(target.id) || target;
     var error = form.querySelector(".field--error, .form-error, .conflict");
     if (error && error.scrollIntoView) error.scrollIntoView({ block: "center" });
+    if (event.detail.target.id !== "client-block") focusFirstError(form);
   });
 
   document.addEventListener("change", function (event) {
