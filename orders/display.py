@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from orders.journal import Builtin
 from orders.models import Client, Device, JournalEntry, Order, OrderLine
 from orders.workflow import Status
 from workshop.lib.money import MoneyField, format_money
@@ -100,7 +101,7 @@ def _status_label(value: str) -> str:
 
 
 # Journal actions whose values are a whole line ("qty × price"), not one field.
-_LINE_SUMMARIES = frozenset({"line_added", "line_removed"})
+_LINE_SUMMARIES = frozenset({Builtin.LINE_ADDED, Builtin.LINE_REMOVED})
 
 
 def describe(entries: list[JournalEntry], labels: dict[str, str]) -> list[JournalEntry]:
@@ -112,7 +113,7 @@ def describe(entries: list[JournalEntry], labels: dict[str, str]) -> list[Journa
         elif e.action in _LINE_SUMMARIES:
             e.old_display, e.new_display = _line_summary(e.old_value), _line_summary(e.new_value)
         else:
-            model = OrderLine if e.action == "line_changed" else Order
+            model = OrderLine if e.action == Builtin.LINE_CHANGED else Order
             e.old_display = format_raw(e.field, e.old_value, model)
             e.new_display = format_raw(e.field, e.new_value, model)
     return entries
