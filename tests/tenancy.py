@@ -39,7 +39,7 @@ SAMPLES: dict[str, Callable[[Victim], object]] = {
     "branch_id": lambda v: v.branch.pk,
     "membership_id": lambda v: v.manager.pk,
 }
-APPS = ["accounts", "directories", "orders", "cashdesk", "documents"]
+APPS = ["accounts", "directories", "orders", "cashdesk", "documents", "warehouse"]
 
 
 def app_sample_modules() -> list:

@@ -13,7 +13,7 @@ from tests.tenancy import sweep
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-TENANT_APPS = {"accounts", "directories", "orders", "cashdesk", "documents"}
+TENANT_APPS = {"accounts", "directories", "orders", "cashdesk", "documents", "warehouse"}
 # Models that are above or beside the tenant: the tenant itself and the person.
 NOT_TENANT_OWNED = {"accounts.Workshop", "accounts.User"}
 

@@ -162,8 +162,8 @@ class Stock(TenantModel):
     branch = models.ForeignKey(
         "accounts.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
     )
-    on_hand = QuantityField(_("on hand"), default=0)
-    reserved = QuantityField(_("reserved"), default=0)
+    on_hand = QuantityField(_("on hand"), default=ZERO)
+    reserved = QuantityField(_("reserved"), default=ZERO)
     # The cost of what is on hand: the sum of the movements' values.
     value = MoneyField(_("stock value"), default=NO_MONEY)
     # The last receipt's cost per unit: what a sale below zero (when allowed) is costed at.

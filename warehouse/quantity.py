@@ -37,7 +37,7 @@ def display(value: Decimal | None) -> str:
     """1.000 → "1", 2.500 → "2.5": quantities without trailing zeros."""
     if value is None:
         return ""
-    text = f"{value.quantize(MILLI):f}"
+    text = f"{Decimal(value).quantize(MILLI):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("documents/", include("documents.urls")),
     path("cashdesk/", include("cashdesk.urls")),
+    path("warehouse/", include("warehouse.urls")),
 ]
