@@ -54,7 +54,7 @@ def seed(ctx: dict) -> None:
     for order in Order.objects.filter(workshop=workshop, status=Status.ISSUED).order_by("number"):
         method = "card" if order.kind == Kind.SALE else "cash"
         services.payment_take(
-            order=order, amounts={method: order.lines_total}, by=manager, key=None, version=None
+            order=order, amounts={method: order.total}, by=manager, key=None, version=None
         )
     cleaning = _order(workshop, status=Status.READY_NOTIFY)
     services.expense_record(
@@ -92,7 +92,7 @@ def seed(ctx: dict) -> None:
         )
     on_site = _order(workshop, status=Status.ON_SITE, kind=Kind.CALL_OUT)
     with acting_as(tech.user):
-        services.field_cash_take(order=on_site, amount=on_site.lines_total, by=tech, key=None)
+        services.field_cash_take(order=on_site, amount=on_site.total, by=tech, key=None)
     ctx.setdefault("logins", []).append(
         "cashdesk: a closed shift, an open one with payments, a debt, field cash"
     )

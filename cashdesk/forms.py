@@ -74,7 +74,7 @@ class OrderForm(KeyedForm):
 class SplitForm(OrderForm):
     """An amount split across methods (3 000 cash + 1 200 card): the parts must add up."""
 
-    total = amount_field(_("Amount"))
+    total = amount_field(_("Taken now"))
     cash = amount_field(Method.CASH.label)
     card = amount_field(Method.CARD.label)
     transfer = amount_field(Method.TRANSFER.label)
@@ -158,7 +158,7 @@ class HandInForm(KeyedForm):
 class IntakePrepaymentForm(forms.Form):
     """The prepayment taken on the "+" forms, saved in the new order's transaction."""
 
-    amount = amount_field(_("Prepayment"))
+    amount = amount_field(_("Amount"))
     # Not required: a "+" form posted without this step (no prepayment) stays valid.
     method = forms.ChoiceField(
         label=_("Paid by"), choices=Method.choices, initial=Method.CASH, required=False

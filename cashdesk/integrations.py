@@ -39,7 +39,7 @@ ISSUE_TABS = frozenset(
 def _money(order, request):
     """The order's money, read once per request (the head and the panel share it)."""
     memo = request.__dict__.setdefault("_cashdesk_money", {})
-    key = (order.pk, order.version, order.lines_total)
+    key = (order.pk, order.version, order.total)
     if key not in memo:
         memo[key] = selectors.order_money(order)
     return memo[key]
@@ -104,7 +104,7 @@ def work_paid(request, orders) -> dict:
     cells = {}
     for o in orders:
         got = paid.get(o.pk, ZERO)
-        due = o.lines_total - got
+        due = o.total - got
         if due > 0:
             cells[o.pk] = format_html(
                 '{} · <span class="debt">{}</span>',
@@ -123,7 +123,7 @@ def work_issue(request, orders) -> dict:
     for o in orders:
         if not can_move(o.status, Status.ISSUED):
             continue
-        due = max(o.lines_total - paid.get(o.pk, ZERO), ZERO)
+        due = max(o.total - paid.get(o.pk, ZERO), ZERO)
         url = reverse("cashdesk:order_issue", kwargs={"order_number": o.number})
         label = _("Issue, %(due)s") % {"due": format_money(due)} if due else _("Issue")
         cells[o.pk] = format_html('<a class="btn btn--small" href="{}">{}</a>', url, label)

@@ -30,7 +30,19 @@ def desk_branches(membership: Membership) -> list[Branch]:
 
 
 def pick_branch(branches: list[Branch], wanted: int | None) -> Branch | None:
-    return next((b for b in branches if b.pk == wanted), branches[0] if branches else None)
+    """The branch asked for; else the one whose drawer moved last (one query); else the first."""
+    chosen = next((b for b in branches if b.pk == wanted), None)
+    if chosen is not None or not branches:
+        return chosen or (branches[0] if branches else None)
+    busiest = (
+        Shift.objects.filter(
+            workshop_id=branches[0].workshop_id, branch__in=[b.pk for b in branches]
+        )
+        .order_by("-id")
+        .values_list("branch_id", flat=True)
+        .first()
+    )
+    return next((b for b in branches if b.pk == busiest), branches[0])
 
 
 # ---------------------------------------------------------------- shifts
@@ -73,6 +85,11 @@ class ShiftSummary:
     @property
     def expected_cash(self) -> Decimal:
         return self.opening_cash + self.by_method.get(Method.CASH, ZERO)
+
+    @property
+    def cash_moved(self) -> Decimal:
+        """Cash in and out during the shift, without the count's difference."""
+        return self.by_method.get(Method.CASH, ZERO) - self.difference
 
     @property
     def counted_expected(self) -> Decimal:
@@ -179,7 +196,7 @@ def order_money(order: Order) -> OrderMoney:
         ).order_by("id")
     )
     paid = sum((e.amount for e in entries if e.kind in ORDER_KINDS), ZERO)
-    return OrderMoney(total=order.lines_total, paid=paid, entries=entries)
+    return OrderMoney(total=order.total, paid=paid, entries=entries)
 
 
 def paid_for(workshop: Workshop, order_ids: list[int]) -> dict[int, Decimal]:
@@ -200,7 +217,7 @@ def _debts_qs(workshop: Workshop):
     return (
         Order.objects.filter(workshop=workshop, status=Status.ISSUED, is_deleted=False)
         .alias(paid_sum=Coalesce(paid, 0, output_field=MoneyField()))
-        .filter(lines_total__gt=F("paid_sum"))
+        .filter(total__gt=F("paid_sum"))
     )
 
 
@@ -217,7 +234,7 @@ def debts(membership: Membership, after: int | None = None, *, client=None) -> P
         size=DEBT_PAGE,
     )
     for order in page.rows:
-        order.due = order.lines_total - order.paid
+        order.due = order.total - order.paid
     return page
 
 

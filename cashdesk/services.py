@@ -332,7 +332,7 @@ def _key(key: uuid.UUID | None) -> uuid.UUID:
 def order_money(order: Order) -> tuple[Decimal, Decimal, Decimal]:
     """(total, paid, due) of the order; due is negative when more was paid."""
     paid = order_paid(order)
-    return order.lines_total, paid, order.lines_total - paid
+    return order.total, paid, order.total - paid
 
 
 @transaction.atomic
@@ -374,7 +374,7 @@ def payment_take(
             }
         )
     paid = order_paid(locked)
-    due = locked.lines_total - paid
+    due = locked.total - paid
     if issue:
         if not can_move(locked.status, Status.ISSUED):
             raise CashError(
@@ -568,7 +568,7 @@ def issue_guard(order: Order, to: str, by: Membership | None) -> str | None:
     """Refuse a plain move to "issued" while money is due: the cash desk takes it first."""
     if _HISTORY_REPLAY.get():
         return None
-    if order.lines_total - order_paid(order) > 0:
+    if order.total - order_paid(order) > 0:
         return str(_("Take the payment first: use “Issue and take payment”."))
     return None
 
@@ -763,7 +763,7 @@ def field_cash_take(
     if locked.kind != Kind.CALL_OUT or locked.status not in FIELD_STATUSES:
         raise CashError(_("Cash is taken in the field on a call-out, while on site."))
     amount = check_amount(amount)
-    due = locked.lines_total - order_paid(locked)
+    due = locked.total - order_paid(locked)
     if amount > due:
         raise ValidationError(
             {

@@ -396,12 +396,15 @@ def debts(request: WorkshopRequest) -> HttpResponse:
 def field_cash(request: WorkshopRequest) -> HttpResponse:
     """Who holds how much cash taken on call-outs; technicians see their own."""
     everyone = role_can(request.membership.role, "cashdesk.field_cash_all")
+    holders = selectors.field_cash_holders(request.workshop) if everyone else []
     holder = request.membership
     if everyone and request.GET.get("holder"):
         holder = get_member_or_404(request, int_or_none(request.GET.get("holder")) or 0)
+    elif holders and not any(m.pk == holder.pk for m, _amount in holders):
+        holder = holders[0][0]  # the desk wants to see who holds the most, not itself
     page = selectors.field_entries(request.workshop, holder, int_or_none(request.GET.get("after")))
     ctx = {
-        "holders": selectors.field_cash_holders(request.workshop) if everyone else [],
+        "holders": holders,
         "holder": holder,
         "held": services.field_cash_held(holder),
         "page": page,
@@ -486,7 +489,8 @@ def _order_form(request: WorkshopRequest, order: Order, mode: str, money, data=N
         data,
         initial=initial,
         with_total=mode in (Mode.ISSUE, Mode.PAY),
-        with_debt=mode == Mode.ISSUE and can and due > 0,
+        # A debt needs someone to owe it: not for a walk-in sale.
+        with_debt=mode == Mode.ISSUE and can and due > 0 and order.client_id is not None,
     )
 
 

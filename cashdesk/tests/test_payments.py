@@ -253,3 +253,24 @@ def test_payment_issue_from_a_status_that_cannot_be_issued(workshop, branch, man
     order = make_order(workshop, branch, manager)  # in the queue
     with pytest.raises(services.CashError, match="cannot be issued"):
         pay(order, manager, cash="4200")
+
+
+def test_payment_a_refused_repair_pays_its_diagnostics_when_handed_back(workshop, branch, manager):
+    """The bill is Order.total: the lines plus the diagnostic cost once it is charged."""
+    order = order_services.order_create(
+        workshop=workshop,
+        branch=branch,
+        kind="repair",
+        by=manager,
+        client_data={"phone": "+79160000001", "name": "Отказник"},
+        device_data={"device_type": "Laptop"},
+        order_data={"problem": "Dead", "diagnostic_cost": D("500")},
+    )
+    order_services.order_transition(order=order, to=Status.REFUSED, by=manager)
+    order.refresh_from_db()
+    assert services.order_money(order) == (D("500.00"), D("0.00"), D("500.00"))
+    with pytest.raises(order_services.TransitionRefused, match="Take the payment first"):
+        order_services.order_transition(order=order, to=Status.ISSUED, by=manager)
+    pay(order, manager, cash="500")
+    order.refresh_from_db()
+    assert order.status == Status.ISSUED
