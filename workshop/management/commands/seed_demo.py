@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 from cashdesk.services import replaying_history
 
 # Each app may have a `demo.seed(ctx)`; they run in the order of the app arrows.
-DEMO_APPS = ["accounts", "directories", "orders", "cashdesk", "documents"]
+DEMO_APPS = ["accounts", "directories", "orders", "cashdesk", "documents", "warehouse"]
 
 
 class Command(BaseCommand):
