@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Branch, Membership
 from orders.models import Client, Device, JournalEntry, Order, OrderLine
-from orders.workflow import TAB_ORDER, TAB_STATUS, TODAY_ONLY_STATUSES, Tab
+from orders.workflow import CLOSED, OPEN, TAB_ORDER, TAB_STATUS, TODAY_ONLY_STATUSES, Tab
 from workshop.lib.paging import Page, keyset_page
 
 WORK_PAGE_SIZE = 50
@@ -57,6 +57,20 @@ def tab_counts(qs) -> dict[Tab, int]:
     today = grouped.filter(status__in=TODAY_ONLY_STATUSES, status_changed_at__gte=start_of_today())
     by_status.update((row["status"], row["n"]) for row in today)
     return {tab: by_status.get(TAB_STATUS[tab], 0) for tab in TAB_ORDER}
+
+
+def open_count(counts: dict[Tab, int]) -> int:
+    """The "All open" tab's count, from the tab counts (no further query)."""
+    return sum(n for tab, n in counts.items() if TAB_STATUS[tab] in OPEN)
+
+
+def mark_overdue(orders, today) -> None:
+    """Give each order `.overdue_days`: how many days its due date has passed (0 if not,
+    or if the order is closed)."""
+    for order in orders:
+        due = order.due_date
+        late = due is not None and due < today and order.status not in CLOSED
+        order.overdue_days = (today - due).days if late else 0
 
 
 def list_rows(qs, after: int | None, *, workshop=None) -> Page:

@@ -158,6 +158,8 @@ del S
 # Status groups: nobody else spells a list of statuses.
 # Closed: the order has left the workshop's hands; lines and money are frozen after it.
 CLOSED: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
+# Open: everything still in the workshop's hands (the Work page's "All open" tab).
+OPEN: frozenset[Status] = frozenset(Status) - CLOSED
 # Handed over: moving here hands the device (or goods) back; the front desk does it.
 HANDED_OVER: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
 

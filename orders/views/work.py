@@ -16,14 +16,18 @@ from orders.views.common import (
     int_or_none,
     search_query,
 )
-from orders.workflow import TAB_ORDER, Tab
+from orders.workflow import OPEN, TAB_ORDER, Tab
 from workshop.http import WorkshopRequest
 
+ALL_OPEN = "all"  # the "All open" tab: every order not yet issued or cancelled
 
-def _more_href(q: str, tab, branch, after) -> str:
+
+def _more_href(q: str, tab, branch, after, mine: bool) -> str:
     params = {"q": q} if q else {"tab": tab}
     if branch:
         params["branch"] = branch.pk
+    if mine:
+        params["mine"] = 1
     params["after"] = after
     return f"{reverse('orders:work')}?{urlencode(params)}"
 
@@ -39,9 +43,14 @@ def work(request: WorkshopRequest) -> HttpResponse:
     if branch_id:
         branch = next((b for b in branches if b.pk == branch_id), None)
     base = selectors.work_orders(membership, branch)
+    # "Mine": the orders given to this person (a technician's own queue).
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        base = base.filter(assignee=membership)
     q = search_query(request)
+    all_open = request.GET.get("tab") == ALL_OPEN
     try:
-        tab = Tab(request.GET.get("tab", ""))
+        tab = ALL_OPEN if all_open else Tab(request.GET.get("tab", ""))
     except ValueError:
         tab = None
     if q:
@@ -56,21 +65,24 @@ def work(request: WorkshopRequest) -> HttpResponse:
         if tab is None:
             counts = selectors.tab_counts(base)
             tab = next((t for t in TAB_ORDER if counts[t]), Tab.QUEUE)
-        qs = base.in_tab(tab)
+        qs = base.filter(status__in=OPEN) if all_open else base.in_tab(tab)
     page = selectors.list_rows(
         qs, int_or_none(request.GET.get("after")), workshop=request.workshop if q else None
     )
     columns = extensions.work_columns(request, tab, search=bool(q))
     extensions.attach_work_cells(request, columns, page.rows)
+    selectors.mark_overdue(page.rows, timezone.localdate())
     context = {
         "columns": columns,
-        "colspan": 7 + len(columns),
+        "colspan": 8 + len(columns),
+        "all_open": ALL_OPEN,
+        "mine": mine,
         "tab": tab,
         "q": q,
         "rows": page.rows,
         "more": page.more,
         "next_after": page.after,
-        "more_href": _more_href(q, tab, branch, page.after) if page.more else "",
+        "more_href": _more_href(q, tab, branch, page.after, mine) if page.more else "",
         "branches": branches,
         "branch": branch,
         "now": timezone.now(),
@@ -81,4 +93,5 @@ def work(request: WorkshopRequest) -> HttpResponse:
         return render(request, "orders/work.html#list", context)
     context["counts"] = counts if (not q and counts is not None) else selectors.tab_counts(base)
     context["tabs"] = [(t, context["counts"][t]) for t in TAB_ORDER]
+    context["open_count"] = selectors.open_count(context["counts"])
     return render(request, "orders/work.html", context)
