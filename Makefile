@@ -37,6 +37,7 @@ bench: venv
 	$(PY) bench/run.py
 
 # Refresh the Russian catalogue after adding strings (needs GNU gettext).
+messages: export DEBUG ?= 1
 messages: venv
 	$(PY) manage.py makemessages -l ru --no-location --no-obsolete -i ".venv/*" -i "staticfiles/*"
 	$(PY) manage.py compilemessages -l ru -i ".venv"
