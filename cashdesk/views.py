@@ -337,9 +337,9 @@ def deposit(request: WorkshopRequest) -> HttpResponse:
 
 
 @requires("cashdesk.reverse")
-def entry_reverse(request: WorkshopRequest, entry_id: int) -> HttpResponse:
+def entry_reverse(request: WorkshopRequest, cash_entry_id: int) -> HttpResponse:
     """Correct an entry with a reversing one; the original stays, struck through."""
-    entry = get_entry_or_404(request, entry_id)
+    entry = get_entry_or_404(request, cash_entry_id)
     back = (
         reverse("orders:card", kwargs={"order_number": entry.order.number})
         if entry.order_id

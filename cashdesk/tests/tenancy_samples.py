@@ -8,7 +8,7 @@ from cashdesk import services
 
 SAMPLES = {
     "shift_id": lambda v: v.extra["shift"].pk,
-    "entry_id": lambda v: v.extra["entry"].pk,
+    "cash_entry_id": lambda v: v.extra["cash_entry"].pk,
 }
 
 
@@ -24,4 +24,4 @@ def build(victim) -> None:
     entry = services.deposit_record(
         branch=victim.branch, amount=Decimal("50"), by=victim.director, key=None
     )
-    victim.extra.update(shift=closed, entry=entry, open_shift=_next)
+    victim.extra.update(shift=closed, cash_entry=entry, open_shift=_next)

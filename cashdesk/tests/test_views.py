@@ -271,13 +271,13 @@ def test_manager_cannot_close_or_reverse(manager_client, branch, director):
         ).status_code
         == 403
     )
-    reverse_url = reverse("cashdesk:entry_reverse", kwargs={"entry_id": entry.pk})
+    reverse_url = reverse("cashdesk:entry_reverse", kwargs={"cash_entry_id": entry.pk})
     assert manager_client.post(reverse_url, {"reason": "x"}).status_code == 403
 
 
 def test_reverse_form_strikes_the_entry_through(director_client, branch, director):
     entry = services.deposit_record(branch=branch, amount=D("10"), by=director, key=None)
-    reverse_url = reverse("cashdesk:entry_reverse", kwargs={"entry_id": entry.pk})
+    reverse_url = reverse("cashdesk:entry_reverse", kwargs={"cash_entry_id": entry.pk})
     response = director_client.post(reverse_url, {"key": str(uuid.uuid4()), "reason": "typo"})
     assert response.status_code == 302
     html = director_client.get(reverse("cashdesk:desk")).content.decode()
