@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import TenantModel, TenantQuerySet, tenant_manager
@@ -204,7 +205,7 @@ class Stock(TenantModel):
 
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
-    TRANSFER = "transfer", _("Transfer")
+    TRANSFER = "transfer", pgettext_lazy("stock", "Transfer")
     WRITE_OFF = "write_off", _("Write-off")
     COUNT = "count", _("Inventory count")
     SUPPLIER_RETURN = "supplier_return", _("Return to supplier")
