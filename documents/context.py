@@ -146,6 +146,11 @@ def _line(line: OrderLine, number: int) -> dict:
     }
 
 
+def _bill(order: Order, lines_total: Decimal) -> Decimal:
+    bill = getattr(order, "total", None) if has_field(Order, "total") else None
+    return bill if isinstance(bill, Decimal) else lines_total
+
+
 def _money(amount: Decimal | None) -> str:
     return display.format_value(amount) if amount is not None else ""
 
@@ -205,7 +210,9 @@ def build_context(
             # Nothing paid prints nothing, so "[[Prepaid: {order.paid}]]" is cut.
             "paid": _money(paid) if paid else "",
             "paid_in_words": words(paid) if paid else "",
-            "due": _money(total - paid),
+            # What is still owed on the bill (orders' total: the lines plus diagnostics
+            # charged on a refusal, where it has one), not just on the lines.
+            "due": _money(_bill(order, total) - paid),
             "due_date": fmt(order.due_date, Order, "due_date"),
             "accepted_by": _person(order.accepted_by),
             "assignee": _person(order.assignee),
