@@ -52,6 +52,8 @@ def sample_context(workshop: Workshop, doc: DocumentType) -> dict:
     )
     for name, value in taken_in.items():  # on the order, or (before) on the device
         setattr(order if has_field(Order, name) else device, name, value)
+    if has_field(Order, "total"):
+        order.total = order.lines_total
     order.warranty = "3 месяца"
     lines = [
         OrderLine(
