@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +29,6 @@ from warehouse import forms, selectors, services
 from warehouse.models import Document, DocumentKind, Product, Stock
 from warehouse.quantity import display
 from workshop.http import WorkshopRequest
-from workshop.lib.money import format_money
 
 SESSION_BRANCH = "warehouse_branch"
 LIST_KINDS = {
@@ -205,7 +205,7 @@ def lookup(request: WorkshopRequest) -> HttpResponse:
                 "id": product.pk,
                 "name": product.name,
                 "price": f"{product.price:.2f}",
-                "price_local": format_money(product.price).replace("\u00a0", ""),
+                "price_local": localize(product.price),
                 "unit": product.get_unit_display(),
                 "serial_tracked": product.serial_tracked,
                 "on_hand": display(on_hand),

@@ -1,0 +1,129 @@
+"""The warehouse in a browser: receive goods by scanning, sell one on a + Sale by scanning
+its barcode (typed code + Enter), hold a part on a repair and issue it, transfer between
+branches, and count the stock."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from orders import extensions
+from orders.models import Order
+from orders.workflow import Status
+from tests.e2e.test_orders import sign_in
+from warehouse import services
+from warehouse.models import Movement, MovementKind, Product, Stock
+from warehouse.tests.conftest import add_line, make_order
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# Orders calls the warehouse on line and status changes once it offers those hooks
+# (the lead is adding them to orders/extensions.py); until then the parts of this test
+# that need orders to call the warehouse by itself are skipped, not faked.
+HOOKS = any(hasattr(extensions, name) for name in ("register_line_hooks", "register_line_hook"))
+
+
+def on_hand(product, branch) -> Decimal:
+    stock = Stock.objects.filter(product=product, branch=branch).first()
+    return stock.on_hand if stock else Decimal(0)
+
+
+def scan(page, selector: str, code: str) -> None:
+    """What a barcode scanner does: type the code, then Enter."""
+    page.click(selector)
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def test_warehouse_receive_sell_transfer_and_count(
+    live_server, page, director, workshop, branch, other_branch, console_errors
+):
+    base = live_server.url
+    ssd = Product(
+        workshop=workshop,
+        name="SSD 1 TB",
+        sku="SSD-1T",
+        barcode="4601234567890",
+        price=Decimal("6490"),
+    )
+    ssd.save()
+    paste = Product(
+        workshop=workshop, name="Thermal paste", barcode="4600000000116", price=Decimal("500")
+    )
+    paste.save()
+    sign_in(page, base, director)
+
+    # Receive: two scans fill two rows; the quantities and costs are typed.
+    page.goto(f"{base}/warehouse/?branch={branch.pk}")
+    page.click("text=+ Receipt")
+    scan(page, "[name=rows-0-product]", "4601234567890")
+    expect(page.locator("[name=rows-0-product]")).to_have_value("SSD 1 TB")
+    expect(page.locator("[name=rows-1-product]")).to_be_focused()
+    page.keyboard.type("4600000000116")
+    page.keyboard.press("Enter")
+    expect(page.locator("[name=rows-1-product]")).to_have_value("Thermal paste")
+    page.fill("[name=rows-0-quantity]", "3")
+    page.fill("[name=rows-0-cost]", "4600")
+    page.fill("[name=rows-1-quantity]", "10")
+    page.fill("[name=rows-1-cost]", "350")
+    page.fill("[name=supplier]", "ООО Комплект")
+    page.click("text=Post")
+    expect(page.locator(".message")).to_contain_text("Receipt №1 posted.")
+    assert on_hand(ssd, branch) == 3
+
+    # A scanned code nobody knows says so by the field, and Enter posts nothing.
+    page.goto(f"{base}/warehouse/receipts/new/?branch={branch.pk}")
+    scan(page, "[name=rows-0-product]", "999999")
+    expect(page.locator("[data-wh-hint]").first).to_contain_text("No product with this barcode")
+    assert page.url.endswith(f"/warehouse/receipts/new/?branch={branch.pk}")
+
+    # + Sale: scanning the barcode into the goods line fills its name and price.
+    page.click("text=+ Sale")
+    page.select_option("[name=branch]", str(branch.pk))
+    scan(page, "[name=lines-0-name]", "4601234567890")
+    expect(page.locator("[name=lines-0-name]")).to_have_value("SSD 1 TB")
+    expect(page.locator("[name=lines-0-unit_price]")).to_have_value("6490.00")
+    expect(page.locator("[name=lines-0-quantity]")).to_be_focused()
+    page.click("text=Save the order")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    sale = Order.objects.get()
+    assert [line.name for line in sale.lines.all()] == ["SSD 1 TB"]
+    if HOOKS:
+        assert Stock.objects.get(product=ssd, branch=branch).reserved == 1
+
+    # A part held by a repair, issued: the stock drops and the line's cost is recorded.
+    repair = make_order(workshop, branch, director, kind="repair")
+    line = add_line(repair, director, "Thermal paste", 2)
+    page.goto(f"{base}/warehouse/products/{paste.pk}/?branch={branch.pk}")
+    expect(page.locator(".wh-table").first).to_contain_text("2")  # reserved
+    services.order_moved(
+        order=repair, old_status=repair.status, new_status=Status.ISSUED, by=director
+    )
+    assert on_hand(paste, branch) == 8
+    assert services.line_cost(line) == Decimal("700.00")
+    page.reload()
+    expect(page.locator("text=Issued on an order").first).to_be_visible()
+
+    # Transfer one SSD to the other branch by scanning it.
+    page.goto(f"{base}/warehouse/?branch={branch.pk}")
+    page.click("a.btn:text-is('Transfer')")
+    page.select_option("[name=to_branch]", str(other_branch.pk))
+    scan(page, "[name=rows-0-product]", "SSD-1T")
+    page.fill("[name=rows-0-quantity]", "1")
+    page.click("text=Post")
+    expect(page.locator(".message")).to_contain_text("posted")
+    assert (on_hand(ssd, branch), on_hand(ssd, other_branch)) == (2, 1)
+
+    # Count: each scan adds one to the counted field; the difference is adjusted.
+    page.goto(f"{base}/warehouse/counts/new/?branch={branch.pk}")
+    for _ in range(7):
+        scan(page, "[data-wh-count-scan]", "4600000000116")
+    expect(page.locator(f"[name=c{paste.pk}]")).to_have_value("7")
+    page.click("text=Post the count")
+    expect(page.locator(".message")).to_contain_text("Inventory count")
+    assert on_hand(paste, branch) == 7
+    assert Movement.objects.filter(kind=MovementKind.COUNT).get().quantity == -1
+    assert console_errors == []
