@@ -292,3 +292,66 @@ def _render(template: Any, ctx: dict, request) -> SafeString:
     else:
         html = template.render(ctx, request)
     return mark_safe(html)  # noqa: S308 -- our own autoescaped template output
+
+
+# ---------------------------------------------------------------- hooks in orders' writes
+
+
+@dataclass(frozen=True)
+class LineHooks:
+    name: str
+    added: Callable[..., None] | None  # added(line=, by=)
+    changed: Callable[..., None] | None  # changed(line=, old_quantity=, old_name=, by=)
+    removed: Callable[..., None] | None  # removed(line=, by=), before the row is deleted
+
+
+_LINE_HOOKS: dict[str, LineHooks] = {}
+_MOVE_HOOKS: dict[str, Callable[..., None]] = {}
+
+
+def register_line_hooks(name: str, *, added=None, changed=None, removed=None) -> LineHooks:
+    """Let another app follow order lines (the warehouse reserves goods). The hooks run
+    inside orders' own transaction, after the line is written (before it is deleted);
+    a django ValidationError they raise refuses the change, shown by the field it names."""
+    _check(name, None)
+    hooks = LineHooks(name, added, changed, removed)
+    _LINE_HOOKS[name] = hooks
+    return hooks
+
+
+def unregister_line_hooks(name: str) -> None:
+    _LINE_HOOKS.pop(name, None)
+
+
+def register_move_hook(name: str, hook: Callable[..., None]) -> None:
+    """`hook(order=, old_status=, new_status=, by=)` after every status move, in the
+    move's transaction (the warehouse writes off on issue; messages are queued on commit)."""
+    _check(name, None)
+    _MOVE_HOOKS[name] = hook
+
+
+def unregister_move_hook(name: str) -> None:
+    _MOVE_HOOKS.pop(name, None)
+
+
+def line_added(*, line, by) -> None:
+    for hooks in _LINE_HOOKS.values():
+        if hooks.added:
+            hooks.added(line=line, by=by)
+
+
+def line_changed(*, line, old_quantity, old_name, by) -> None:
+    for hooks in _LINE_HOOKS.values():
+        if hooks.changed:
+            hooks.changed(line=line, old_quantity=old_quantity, old_name=old_name, by=by)
+
+
+def line_removed(*, line, by) -> None:
+    for hooks in _LINE_HOOKS.values():
+        if hooks.removed:
+            hooks.removed(line=line, by=by)
+
+
+def order_moved(*, order, old_status, new_status, by) -> None:
+    for hook in _MOVE_HOOKS.values():
+        hook(order=order, old_status=old_status, new_status=new_status, by=by)

@@ -14,6 +14,7 @@ from accounts.models import Membership
 from accounts.permissions import role_can
 from directories.models import Entry, clean_value
 from directories.models import Kind as DirKind
+from orders import extensions
 from orders.fields import LINE_FIELDS
 from orders.journal import Builtin
 from orders.models import JournalEntry, Order, OrderLine
@@ -169,6 +170,7 @@ def line_add(
     _clean(line, exclude=["workshop", "order"])
     _check_line_total(line)
     line.save()
+    extensions.line_added(line=line, by=by)
     _recount(locked)
     _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))
     journal_record(
@@ -193,7 +195,7 @@ def line_update(
     _check_own_line(by, current=current, values=values)
     if values.get("performer") is not None and values["performer"].pk != current.performer_id:
         _check_works_in(values["performer"], locked.branch, "performer")
-    subject = current.name
+    subject, old_quantity = current.name, current.quantity
     _price_or_directory(locked.workshop_id, values, current)
     changes = _apply(current, values, allowed=LINE_FIELDS)
     if not changes:
@@ -201,6 +203,7 @@ def line_update(
     _clean(current, exclude=["workshop", "order"])
     _check_line_total(current)
     current.save(update_fields=_fields(changes))
+    extensions.line_changed(line=current, old_quantity=old_quantity, old_name=subject, by=by)
     _recount(locked)
     _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))
     entries = JournalEntry.objects.bulk_create(
@@ -229,6 +232,7 @@ def line_remove(*, line: OrderLine, by: Membership, version: int | None = None) 
     current = OrderLine.objects.get(pk=line.pk, order=locked)
     correcting = _check_line_rights(locked, by, [current.kind])
     _check_own_line(by, current=current, values={})
+    extensions.line_removed(line=current, by=by)
     current.delete()
     _recount(locked)
     _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))

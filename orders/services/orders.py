@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Membership, Workshop
 from accounts.permissions import role_can
+from orders import extensions
 from orders.fields import CLIENT_FIELDS, DEVICE_FIELDS, MONEY_FIELDS, ORDER_FIELDS, WORK_FIELDS
 from orders.journal import Builtin
 from orders.models import JournalEntry, Order, OrderCounter, OrderLine
@@ -141,6 +142,7 @@ def order_create(
         new_lines.append(line)
     for line in new_lines:
         line.save()
+        extensions.line_added(line=line, by=by)
     if new_lines:
         _set_total(order, new_lines)
         order.save(update_fields=list(TOTAL_FIELDS))
@@ -310,6 +312,7 @@ def order_transition(
     journal_record(
         order=locked, by=by, action=Builtin.TRANSITION, field="status", old=old, new=target.value
     )
+    extensions.order_moved(order=locked, old_status=old, new_status=target, by=by)
     _sync(order, locked)
     return order
 

@@ -173,3 +173,54 @@ def test_extension_intake_step_refusal_saves_nothing(more_extensions, manager_cl
 def test_extension_intake_step_only_on_its_kinds(more_extensions, manager_client):
     page = manager_client.get(reverse("orders:new_sale")).content.decode()
     assert "cardext-step-deposit" not in page
+
+
+def test_extension_line_and_move_hooks_run_in_the_write_and_can_refuse(
+    manager, repair_order, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    seen = []
+
+    def added(*, line, by):
+        if line.quantity > 5:
+            raise ValidationError({"quantity": "Only 5 available."})
+        seen.append(("added", line.name, line.pk is not None))
+
+    def changed(*, line, old_quantity, old_name, by):
+        seen.append(("changed", old_name, old_quantity, line.quantity))
+
+    def removed(*, line, by):
+        seen.append(("removed", line.name))
+
+    def moved(*, order, old_status, new_status, by):
+        seen.append(("moved", old_status, new_status))
+
+    extensions.register_line_hooks("cardext.lines", added=added, changed=changed, removed=removed)
+    extensions.register_move_hook("cardext.moves", moved)
+    try:
+        line = services.line_add(
+            order=repair_order,
+            data={"kind": "goods", "name": "SSD", "quantity": 1, "unit_price": "3000"},
+            by=manager,
+        )
+        services.line_update(line=line, data={"quantity": 2}, by=manager)
+        with pytest.raises(ValidationError, match="Only 5 available"):
+            services.line_add(
+                order=repair_order,
+                data={"kind": "goods", "name": "RAM", "quantity": 9, "unit_price": "100"},
+                by=manager,
+            )
+        services.line_remove(line=line, by=manager)
+        _move(repair_order, Status.IN_WORK, manager)
+    finally:
+        extensions.unregister_line_hooks("cardext.lines")
+        extensions.unregister_move_hook("cardext.moves")
+    assert seen == [
+        ("added", "SSD", True),
+        ("changed", "SSD", 1, 2),
+        ("removed", "SSD"),
+        ("moved", Status.QUEUE, Status.IN_WORK),
+    ]
+    # The refused line was rolled back with its transaction.
+    assert list(repair_order.lines.values_list("name", flat=True)) == []
