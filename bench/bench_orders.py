@@ -5,6 +5,11 @@ As in a real workshop, the newest SMALL orders of each are spread over every sta
 (the live work) and the rest are history, issued long ago. The measured order has
 20 lines and a 2,000-entry journal. Set
 BENCH_LARGE to change the large size (default 100000).
+
+Devices carry a model from a short list (a quarter are iPhones, as at a real counter)
+and a 15-digit IMEI-like serial whose last 7 digits are unique; problems come from a
+short list of phrases and every tenth order has a diagnosis, so the search has
+models, serial tails and words of the problem to find.
 """
 
 from __future__ import annotations
@@ -17,6 +22,29 @@ from common import measure, report, setup_django
 SMALL = 1_000
 LARGE = int(os.environ.get("BENCH_LARGE", "100000"))
 
+MODELS = [
+    ("Смартфон", "Apple", "iPhone 12"),
+    ("Ноутбук", "Lenovo", "ThinkPad T480"),
+    ("Смартфон", "Samsung", "Galaxy S21"),
+    ("Ноутбук", "Lenovo", "IdeaPad 5"),
+    ("Смартфон", "Apple", "iPhone 13 Pro"),
+    ("Смартфон", "Xiaomi", "Redmi Note 10"),
+    ("Ноутбук", "Apple", "MacBook Air M1"),
+    ("Планшет", "Huawei", "MatePad 11"),
+]
+PROBLEMS = [
+    "Не включается",
+    "Разбит экран, нужна замена дисплея",
+    "Не заряжается, разъём шатается",
+    "Залит водой, не ловит сеть",
+    "Шумит вентилятор, греется",
+]
+
+
+def imei(i: int) -> str:
+    """A 15-digit serial; i -> i * 7919 mod 10**13 is one to one, so are the last 7 digits."""
+    return f"35{i * 7919 % 10**13:013d}"
+
 
 def build(name: str, n: int):
     from datetime import timedelta
@@ -28,7 +56,8 @@ def build(name: str, n: int):
     from orders.models import Client, Device, JournalEntry, Order, OrderLine, name_key
     from orders.workflow import Kind, Status
 
-    workshop = Workshop.objects.filter(name=name).first()
+    # The newest of that name: a build cut short leaves a workshop that is not reused.
+    workshop = Workshop.objects.filter(name=name).order_by("-id").first()
     if workshop is not None and Order.objects.filter(workshop=workshop).count() == n:
         return (
             workshop,
@@ -63,11 +92,12 @@ def build(name: str, n: int):
                 Device(
                     workshop=workshop,
                     client=c,
-                    device_type="Ноутбук",
-                    brand="Lenovo",
-                    serial=f"SN{c.pk}",
+                    device_type=MODELS[(start + i) % len(MODELS)][0],
+                    brand=MODELS[(start + i) % len(MODELS)][1],
+                    model=MODELS[(start + i) % len(MODELS)][2],
+                    serial=imei(start + i),
                 )
-                for c in clients
+                for i, c in enumerate(clients)
             ]
         )
         Order.objects.bulk_create(
@@ -83,7 +113,10 @@ def build(name: str, n: int):
                     status_changed_at=now if start + i >= n - SMALL else now - timedelta(days=400),
                     client=clients[i],
                     device=devices[i],
-                    problem="Не включается",
+                    problem=PROBLEMS[(start + i) % len(PROBLEMS)],
+                    diagnosis="Окисление платы, замена контроллера питания"
+                    if (start + i) % 10 == 0
+                    else "",
                     assignee=director,
                     lines_total=Decimal("1500.00"),
                 )

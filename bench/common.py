@@ -22,7 +22,8 @@ def setup_django() -> None:
     if "BENCH_DATABASE_URL" in os.environ:
         os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
-        path = Path(tempfile.gettempdir()) / "workshop-bench.sqlite3"
+        name = os.environ.get("BENCH_SQLITE_NAME", "workshop-bench.sqlite3")
+        path = Path(tempfile.gettempdir()) / name
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
     os.environ.setdefault("DEBUG", "1")

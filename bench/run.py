@@ -1,16 +1,326 @@
-"""Run every bench/bench_*.py in its own process and print their figures."""
+"""One benchmark run: every figure of issue 14, as `name: value` lines.
+
+How it measures (printed first): Django's test client in this process, signed in, so
+every request goes through the whole middleware stack; each URL is warmed with 10
+requests, then timed over BENCH_REPEAT (default 100) requests; p50 is the median,
+p95 the nearest rank. The small and the large workshop are timed back to back for each
+URL and the figures that matter are ratios within this run (large over small, a page
+over the trivial signed-in view), so a busy machine does not fool us.
+
+Data: a 1k and a BENCH_LARGE (default 100k) workshop built by bench_orders.build, among
+BENCH_NEIGHBOURS (default 3) workshops of 5,000 orders, plus the directories bench's
+50,000-entry directory among 20 workshops. Built once and reused (SQLite file
+$TMPDIR/workshop-bench-run.sqlite3, or BENCH_DATABASE_URL, e.g.
+postgres://postgres@127.0.0.1:5432/bench_run). ANALYZE runs after loading.
+
+Usage: `make bench`, or `.venv/bin/python bench/run.py`; BENCH_LARGE=20000 for a quick
+run. `bench/run.py --each` runs the older per-topic scripts (bench_*.py) instead.
+"""
 
 from __future__ import annotations
 
+import os
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+os.environ.setdefault("BENCH_SQLITE_NAME", "workshop-bench-run.sqlite3")
+# Production settings (DEBUG off: cached templates, no debug extras), served over plain
+# HTTP by the test client; static files unhashed, so no collectstatic is needed.
+for key, value in {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
+    "SECURE_SSL_REDIRECT": "0",
+    "ALLOWED_HOSTS": "testserver",
+}.items():
+    os.environ.setdefault(key, value)
 
-if __name__ == "__main__":
+from common import measure, setup_django  # noqa: E402
+
+SMALL = 1_000
+LARGE = int(os.environ.get("BENCH_LARGE", "100000"))
+NEIGHBOURS = int(os.environ.get("BENCH_NEIGHBOURS", "3"))
+NEIGHBOUR_SIZE = 5_000
+REPEAT = int(os.environ.get("BENCH_REPEAT", "100"))
+SITE_NAME = "Orders bench v3 {}"
+HX = {"HX-Request": "true"}  # the "load more" fragment
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def say(name: str, value) -> None:
+    if isinstance(value, float):
+        value = f"{value:.2f}"
+    print(f"{name}: {value}", flush=True)  # noqa: T201
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def run_each() -> int:
     status = 0
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"# {script.name}", flush=True)  # noqa: T201
         status |= subprocess.run([sys.executable, str(script)], check=False).returncode
-    sys.exit(status)
+    return status
+
+
+def build_all():
+    from bench_directories import build as build_directories
+    from bench_orders import build
+    from django.db import connection
+    from django_scopes import scopes_disabled
+
+    started = time.perf_counter()
+    with scopes_disabled():
+        sites = {n: build(SITE_NAME.format(n), n) for n in (SMALL, LARGE)}
+        for i in range(NEIGHBOURS):
+            build(SITE_NAME.format(f"neighbour {i}"), NEIGHBOUR_SIZE)
+    directories = build_directories()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    say("build_and_analyze_s", time.perf_counter() - started)
+    return sites, directories
+
+
+def signed_in(user):
+    from django.test import Client as HttpClient
+
+    if not user.pin_hash:
+        user.set_pin("1234")
+        user.save()
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+def queries_of(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def get(http, url, status=200, **headers):
+    def call():
+        answer = http.get(url, headers=headers)
+        assert answer.status_code == status, (url, answer.status_code, answer.get("Location"))
+        return answer
+
+    return call
+
+
+def timed(name: str, calls: dict[int, object], results: dict) -> None:
+    """Time one URL on every size back to back; print p50 (and p95 for the large)."""
+    for n, call in calls.items():
+        call()  # fails loudly before timing if the page is broken
+        results[(name, n)] = samples = measure(call, repeat=REPEAT)
+        say(f"{name}_p50_ms_{label(n)}", p50(samples))
+        if n == LARGE:
+            say(f"{name}_p95_ms_{label(n)}", p95(samples))
+    for n, call in calls.items():
+        say(f"{name}_queries" + ("" if n == LARGE else f"_{label(n)}"), queries_of(call))
+    if len(calls) > 1:
+        say(f"{name}_scaling_ratio", p50(results[(name, LARGE)]) / p50(results[(name, SMALL)]))
+
+
+def main() -> None:
+    for line in __doc__.split("\n\n")[1].splitlines():
+        print(f"# {line}", flush=True)  # noqa: T201
+    setup_django()
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import override_settings
+    from django_scopes import scopes_disabled
+
+    from orders.models import Client, Device, Order
+    from orders.workflow import Status
+
+    sites, (dir_workshop, dir_user) = build_all()
+    say("database", connection.vendor)
+    say("debug", settings.DEBUG)
+    say("orders_large", LARGE)
+    say("repeat", REPEAT)
+    results: dict = {}
+    http, urls = {}, {}
+    with scopes_disabled():
+        for n, (workshop, director, last) in sites.items():
+            http[n] = signed_in(director.user)
+            k = n // 2  # a client in the middle of the workshop's history
+            client = Client.objects.filter(workshop=workshop).order_by("id")[k]
+            device = Device.objects.filter(workshop=workshop, client=client).first()
+            plain = (
+                Order.objects.filter(workshop=workshop, number__lt=last.number)
+                .exclude(status=Status.ISSUED)
+                .order_by("-number")
+                .first()
+            )
+            issued = Order.objects.filter(workshop=workshop, status=Status.ISSUED).order_by("-id")
+            urls[n] = {
+                "work_page": ("/orders/?tab=queue", {}),
+                "card": (f"/orders/{plain.number}/", {}),
+                "card_lines": (f"/orders/{last.number}/", {}),
+                "phone_lookup": (f"/orders/lookup/?phone={client.phone}&kind=repair", {}),
+                "search_phone": (f"/orders/?q={client.phone}", {}),
+                "search_name_word": ("/orders/?q=Клиент 5", {}),
+                "search_name_rare": (f"/orders/?q=Клиент {n - 3}", {}),
+                "search_number": (f"/orders/?q={n - 10}", {}),
+                "search_serial_tail": (f"/orders/?q={device.serial[-7:]}", {}),
+                "search_model": ("/orders/?q=iPhone", {}),
+                "search_text": ("/orders/?q=экран", {}),
+            }
+            if n == LARGE:
+                deep = issued.values_list("id", flat=True)[1000]
+                urls[n]["deep_first"] = ("/orders/?tab=cash_desk&after=999999999", HX)
+                urls[n]["deep_1000"] = (f"/orders/?tab=cash_desk&after={deep}", HX)
+    with override_settings(
+        ROOT_URLCONF="bench.urls",
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        floor = get(http[LARGE], "/bench/floor/")
+        floor()
+        results["floor"] = measure(floor, repeat=REPEAT)
+        say("floor_p50_ms", p50(results["floor"]))
+        say("floor_queries", queries_of(floor))
+        for name in (
+            "work_page",
+            "card",
+            "card_lines",
+            "phone_lookup",
+            "search_phone",
+            "search_name_word",
+            "search_name_rare",
+            "search_number",
+            "search_serial_tail",
+            "search_model",
+            "search_text",
+        ):
+            calls = {}
+            for n in (SMALL, LARGE):
+                url, headers = urls[n][name]
+                calls[n] = get(http[n], url, **headers)
+            timed(name, calls, results)
+        say(
+            "work_page_floor_ratio",
+            p50(results[("work_page", LARGE)]) / p50(results["floor"]),
+        )
+        say(
+            "card_lines_ratio",
+            p50(results[("card_lines", LARGE)]) / p50(results[("card", LARGE)]),
+        )
+        for name in ("deep_first", "deep_1000"):
+            url, headers = urls[LARGE][name]
+            call = get(http[LARGE], url, **headers)
+            call()
+            results[name] = measure(call, repeat=REPEAT)
+        say("work_page_deep_p50_ms", p50(results["deep_1000"]))
+        say("work_page_deep_queries", queries_of(call))
+        say("work_page_deep_ratio", p50(results["deep_1000"]) / p50(results["deep_first"]))
+
+        # Directory suggestions while typing, 50,000 entries (bench_directories' data).
+        from bench_directories import BIG, TERMS
+
+        directory = signed_in(dir_user)
+        terms = iter(TERMS * (REPEAT + 20))
+
+        def suggest():
+            answer = directory.get("/directories/suggest/service/", {"q": next(terms)})
+            assert answer.status_code == 200, answer.status_code
+
+        samples = measure(suggest, repeat=REPEAT)
+        say(f"directory_suggest_p50_ms_{label(BIG)}", p50(samples))
+        say(f"directory_suggest_p95_ms_{label(BIG)}", p95(samples))
+        say("directory_suggest_queries", queries_of(suggest))
+
+        other_apps(apps, sites, http, results)
+
+
+def other_apps(apps, sites, http, results) -> None:
+    """The cash desk, documents and stock pages, when those apps are installed."""
+    from django.urls import NoReverseMatch, reverse
+    from django_scopes import scopes_disabled
+
+    from orders.models import Order
+    from orders.workflow import Status
+
+    workshop, director, last = sites[LARGE]
+    client = http[LARGE]
+    if apps.is_installed("cashdesk"):
+        from cashdesk import selectors as cash_selectors
+        from cashdesk import services as cash
+
+        with scopes_disabled():
+            branch = workshop.branches.order_by("id").first()
+            if cash_selectors.open_shift(branch) is None:
+                cash.shift_open(branch=branch, by=director)
+        call = get(client, reverse("cashdesk:desk"))
+        call()
+        samples = measure(call, repeat=REPEAT)
+        say("cashdesk_shift_p50_ms", p50(samples))
+        say("cashdesk_shift_queries", queries_of(call))
+    else:
+        say("cashdesk_shift_p50_ms", "not installed")
+    say("report_year_p50_ms", "no report page yet")
+    if apps.is_installed("documents"):
+        with scopes_disabled():
+            order = (
+                Order.objects.filter(workshop=workshop, device__isnull=False)
+                .exclude(status=Status.ISSUED)
+                .order_by("-id")
+                .first()
+            )
+        try:
+            html_url = reverse("documents:print", args=[order.number, "acceptance"])
+            pdf_url = reverse("documents:pdf", args=[order.number, "acceptance"])
+        except NoReverseMatch as exc:
+            say("document_html_p50_ms", f"no URL ({exc})")
+        else:
+            call = get(client, html_url + "?source=default")
+            call()
+            samples = measure(call, repeat=REPEAT)
+            say("document_html_p50_ms", p50(samples))
+            say("document_html_queries", queries_of(call))
+
+            def pdf():
+                answer = client.post(pdf_url, {"source": "default"})
+                assert answer.status_code == 200, answer.status_code
+                assert answer["Content-Type"] == "application/pdf", answer["Content-Type"]
+
+            pdf()
+            samples = measure(pdf, repeat=REPEAT, warmup=3)
+            say("document_pdf_p50_ms", p50(samples))
+            say("document_pdf_p95_ms", p95(samples))
+    else:
+        say("document_html_p50_ms", "not installed")
+    if apps.is_installed("warehouse"):
+        call = get(client, reverse("warehouse:stock"))
+        call()
+        samples = measure(call, repeat=REPEAT)
+        say("stock_page_p50_ms", p50(samples))
+        say("stock_page_queries", queries_of(call))
+        say("stock_page_note", "the bench workshops hold no products yet")
+    else:
+        say("stock_page_p50_ms", "not installed")
+
+
+if __name__ == "__main__":
+    if "--each" in sys.argv:
+        sys.exit(run_each())
+    main()
