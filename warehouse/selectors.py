@@ -10,6 +10,7 @@ from django.db.models import Count, F, FilteredRelation, Q
 from accounts.models import Branch, Membership
 from warehouse.models import (
     Document,
+    DocumentKind,
     Movement,
     Product,
     Reservation,
@@ -147,6 +148,16 @@ def documents_page(membership: Membership, kinds, after: int | None, branches) -
         .annotate(lines=Count("movements"))
     )
     return keyset_page(qs, after=after, size=PAGE_SIZE)
+
+
+def receipt(workshop, document_id: int) -> Document | None:
+    """A receipt of the workshop by its number, for the cash desk's "paid to the supplier"
+    expense (cashdesk may import warehouse; `total` is what it cost)."""
+    return (
+        Document.objects.filter(workshop=workshop, pk=document_id, kind=DocumentKind.RECEIPT)
+        .select_related("branch")
+        .first()
+    )
 
 
 def document_movements(document: Document) -> list[Movement]:

@@ -887,9 +887,14 @@ def reserve_for_line(*, line: OrderLine, by: Membership | None) -> Reservation |
         return reservation
 
 
-def _sync(line: OrderLine, reservation: Reservation, by) -> Reservation | None:
-    """Bring a line's reservation in step with its product and quantity."""
-    product = product_for_line(line)
+def _sync(
+    line: OrderLine, reservation: Reservation, by, *, same_name: bool = False
+) -> Reservation | None:
+    """Bring a line's reservation in step with its product and quantity. A line whose
+    name did not change keeps its product (even if the product was renamed since)."""
+    product = reservation.product if same_name else product_for_line(line)
+    if line.kind != GOODS:
+        product = None
     if product is None or product.pk != reservation.product_id:
         _release(reservation, by, line.order)
         return reserve_for_line(line=line, by=by) if product is not None else None
@@ -981,7 +986,7 @@ def line_changed(
         existing = _live(line.pk, line.workshop_id)
         if existing is None:
             return reserve_for_line(line=line, by=by)
-        return _sync(line, existing, by)
+        return _sync(line, existing, by, same_name=fold(old_name) == fold(line.name))
 
 
 def release_for_line(*, line: OrderLine, by: Membership | None) -> None:

@@ -257,3 +257,22 @@ def test_stocked_products_are_suggested_first_with_what_is_on_hand(
         ("SSD 512 GB", D("0"), a.pk),
     ]
     assert rows[0]["price"] == D("6490.00")
+
+
+def test_a_renamed_product_keeps_the_hold_of_an_unchanged_line(workshop, branch, manager, ssd):
+    receive(branch, manager, (ssd, 3, "100"))
+    order = make_order(workshop, branch, manager)
+    line = add_line(order, manager, "SSD 1 TB", 1)
+    services.product_update(product=ssd, data={"name": "SSD 1 TB NVMe"}, by=manager)
+    line.quantity = 2
+    services.line_changed(line=line, old_quantity=1, old_name="SSD 1 TB", by=manager)
+    assert stock(ssd, branch).reserved == D("2")
+
+
+def test_a_goods_line_turned_into_a_service_releases(workshop, branch, manager, ssd):
+    receive(branch, manager, (ssd, 3, "100"))
+    order = make_order(workshop, branch, manager)
+    line = add_line(order, manager, "SSD 1 TB", 1)
+    line.kind = OrderLine.LineKind.SERVICE
+    services.line_changed(line=line, old_quantity=1, old_name="SSD 1 TB", by=manager)
+    assert stock(ssd, branch).reserved == 0

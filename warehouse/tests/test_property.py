@@ -41,6 +41,8 @@ operations = st.one_of(
     st.tuples(st.just("cancel"), order_no),
     st.tuples(st.just("write_off"), product_no, branch_no, qty),
     st.tuples(st.just("count"), product_no, branch_no, st.integers(0, 12)),
+    st.tuples(st.just("supplier_return"), product_no, branch_no, qty),
+    st.tuples(st.just("unissue"), order_no),
 )
 
 
@@ -69,6 +71,18 @@ def _apply(op, *, workshop, branches, director, products, orders):
         p, b, q = args
         order = make_order(workshop, branches[b], director)
         orders.append((order, add_line(order, director, products[p].name, q)))
+    elif name == "supplier_return":
+        p, b, q = args
+        services.supplier_return_post(
+            branch=branches[b], rows=[Row(products[p], D(q))], supplier="Back", by=director
+        )
+    elif name == "unissue":
+        # The director's correction of an issued order: a line removed, its goods back.
+        issued = [(o, ln) for o, ln in orders if o.status == Status.ISSUED]
+        if issued:
+            order, line = issued[args[0] % len(issued)]
+            services.release_for_line(line=line, by=director)
+            orders.remove((order, line))
     elif name in {"change", "remove", "issue", "cancel"}:
         if not orders:
             return
