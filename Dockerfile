@@ -9,10 +9,12 @@ ENV DEBUG=0 \
     PIP_NO_CACHE_DIR=1 \
     WEB_CONCURRENCY=3
 
-# Pango and fonts for WeasyPrint (PDF documents), curl for the health check.
+# Pango and fonts for WeasyPrint (PDF documents), curl for the health check, pg_dump and
+# pg_restore for `manage.py backup` / `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core curl \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 app
@@ -25,10 +27,14 @@ COPY --chown=app:app . .
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
+# `manage.py backup` writes here (a volume in compose.yaml).
+RUN mkdir -p /app/backups && chown app:app /app/backups
+
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
 
-# Migrations run at start so a new image brings its schema with it.
+# Migrations run at start so a new image brings its schema with it. The same image runs
+# the task worker with `python manage.py db_worker --no-reload` (compose.yaml: worker).
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn workshop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY} --access-logfile - --forwarded-allow-ips=${FORWARDED_ALLOW_IPS:-127.0.0.1}"]

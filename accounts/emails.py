@@ -1,14 +1,15 @@
-"""E-mail through Django's backends: console in development, locmem in tests, SMTP in production."""
+"""E-mail goes through the task queue: rendered in the request, sent by the worker.
+
+Development prints letters in the `make run` terminal (console backend), tests collect
+them in mail.outbox, production talks SMTP from `manage.py db_worker`. A letter is a
+row in the task table from the moment the request saves it, so an SMTP server that is
+down delays it (accounts.tasks retries with backoff) and loses nothing.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from django.core.mail import EmailMessage
-from django.http import HttpResponseRedirect
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
-
-logger = logging.getLogger(__name__)
 
 
 def render_templated(name: str, *, to: str, context: dict) -> EmailMessage:
@@ -18,32 +19,51 @@ def render_templated(name: str, *, to: str, context: dict) -> EmailMessage:
     return EmailMessage(subject, body, None, [to])
 
 
-def send_templated(name: str, *, to: str, context: dict) -> None:
-    """Render and send now, for mail whose sending may show in the response time."""
-    render_templated(name, to=to, context=context).send()
+def as_data(message: EmailMessage) -> dict:
+    """The message as JSON for the task row (attachments are not used by our letters)."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [list(a) for a in getattr(message, "alternatives", [])],
+    }
 
 
-class RedirectThenSend(HttpResponseRedirect):
-    """A redirect that sends its e-mails after the response has gone out.
+def from_data(data: dict, *, connection=None) -> EmailMessage:
+    message = EmailMultiAlternatives(
+        data["subject"],
+        data["body"],
+        data["from_email"],
+        data["to"],
+        cc=data["cc"],
+        bcc=data["bcc"],
+        reply_to=data["reply_to"],
+        headers=data["headers"],
+        connection=connection,
+    )
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
 
-    Registration and password reset send mail for some addresses and not others (or
-    different mail), and talking to the SMTP server takes long enough to measure, so
-    a response that waited for it would tell which addresses have accounts. The WSGI
-    server calls close() once it has written the response (Django's test client does
-    too), so sending here keeps the mail out of the response time with no task queue.
-    A failure is logged, not raised: the visitor already has the same answer as
-    everyone else.
+
+def send_later(outbox: list[EmailMessage]) -> None:
+    """Queue the letters as one task, an empty list too.
+
+    Registration and password reset write exactly one task row whether the address
+    has an account, gets a letter or has had its share: the request does the same
+    work either way and never waits for SMTP, so neither its answer nor its time tells
+    which addresses are known. The worker drops an empty task.
     """
+    from accounts.tasks import send_emails
 
-    def __init__(self, url: str, *, outbox: list[EmailMessage]):
-        super().__init__(url)
-        self.outbox = list(outbox)
+    send_emails.enqueue(messages=[as_data(message) for message in outbox])
 
-    def close(self) -> None:
-        outbox, self.outbox = self.outbox, []
-        for message in outbox:
-            try:
-                message.send()
-            except Exception:
-                logger.exception("Could not send the e-mail %r", message.subject)
-        super().close()
+
+def send_templated(name: str, *, to: str, context: dict) -> None:
+    """Render now, send through the queue."""
+    send_later([render_templated(name, to=to, context=context)])

@@ -318,8 +318,8 @@ class PasswordResetForm(DjangoPasswordResetForm):
         """Render the reset e-mail for the address and return what to send.
 
         An unknown address is rendered too, for a stand-in user, and then dropped, so the
-        request does the same work either way; the view sends after the response
-        (RedirectThenSend), so the SMTP round trip does not show either.
+        request does the same work either way; the view queues what is returned as one
+        task (accounts.emails.send_later), so no SMTP round trip shows either.
         """
         email = self.cleaned_data["email"]
         users = [(user, True) for user in self.get_users(email)] or [(User(email=email), False)]

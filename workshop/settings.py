@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "workshop",
     "accounts",
     "directories",
@@ -200,6 +202,23 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Workshop <noreply@localhost>")
+# Seconds the worker waits for the SMTP server before trying the letter again later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15)
+# Retries of a letter the server did not take: 30 s, 1, 2, 4 ... minutes, at most an
+# hour apart; 20 attempts cover about 13 hours of SMTP outage.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 20)
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
+EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600)
+
+# Background tasks (Django's tasks API through django-tasks): rows in the database, run
+# by `manage.py db_worker`, so no broker is needed and nothing is lost when SMTP or a
+# worker is down. `make run`, compose and the systemd units start the worker.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Security headers. Production (DEBUG=0) turns on HTTPS-only cookies, HSTS and the redirect.
 SECURE_CONTENT_TYPE_NOSNIFF = True

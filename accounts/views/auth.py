@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import requires
-from accounts.emails import RedirectThenSend
+from accounts.emails import send_later
 from accounts.forms import ChangePasswordForm, PasswordResetForm, SetPasswordForm, SignInForm
 from accounts.middleware import SESSION_WORKSHOP_KEY
 from accounts.models import Membership
@@ -106,7 +106,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             use_https=self.request.is_secure(),
             token_generator=self.token_generator,
         )
-        return RedirectThenSend(self.get_success_url(), outbox=outbox if allowed else [])
+        send_later(outbox if allowed else [])
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

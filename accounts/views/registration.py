@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.emails import RedirectThenSend, render_templated
+from accounts.emails import render_templated, send_later
 from accounts.forms import ConfirmForm, RegistrationForm
 from accounts.services import (
     AccountError,
@@ -34,7 +34,8 @@ def register(request: WorkshopRequest) -> HttpResponse:
         answer = reverse("accounts:register_sent")
         if not mail_allowed(request, data["email"]):
             make_password(data["password"])  # the work a registration does
-            return RedirectThenSend(answer, outbox=[])
+            send_later([])
+            return redirect(answer)
         try:
             template, context = registration_start(
                 email=data["email"],
@@ -43,9 +44,11 @@ def register(request: WorkshopRequest) -> HttpResponse:
                 password=data["password"],
             )
         except TooManySignups:
-            return RedirectThenSend(answer, outbox=[])
+            send_later([])
+            return redirect(answer)
         message = render_templated(template, to=data["email"], context=_letter(request, context))
-        return RedirectThenSend(answer, outbox=[message])
+        send_later([message])
+        return redirect(answer)
     return render(request, "accounts/register.html", {"form": form})
 
 

@@ -12,3 +12,7 @@ import os
 os.environ["DEBUG"] = "1"
 
 from workshop.settings import *  # noqa: E402, F403
+
+# Tasks run inside the request, so tests see their effects (mail.outbox) at once; the
+# tests of the queue itself switch to the database backend and run the worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
