@@ -87,14 +87,21 @@ def test_intake_client_card_lists_each_orders_record(workshop, branch, manager, 
     assert "царапина · with чехол" in page and "трещина" in page
 
 
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_intake_migration_keeps_what_each_order_showed_when_created(workshop, branch):
+def test_intake_migration_keeps_what_each_order_showed_when_created(request, workshop, branch):
     before, after = (
         [("orders", "0007_journal_action_open")],
         [("orders", "0008_intake_on_the_order")],
     )
     executor = MigrationExecutor(connection)
     executor.migrate(before)
+    # Back to the latest schema afterwards, whatever happens: this test commits.
+    request.addfinalizer(_migrate_to_latest)
     old = executor.loader.project_state(before).apps
     Client, Device, Order = (old.get_model("orders", n) for n in ("Client", "Device", "Order"))
     HistoricalDevice = old.get_model("orders", "HistoricalDevice")
