@@ -79,10 +79,17 @@
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (focusAfterLookup && event.detail.target && event.detail.target.id === "client-block") {
+    if (!event.detail.target || event.detail.target.id !== "client-block") return;
+    var block = document.getElementById("client-block");
+    if (!block) return;
+    var active = document.activeElement;
+    // After Enter; and after Tab out of the phone for a returning client, whose details
+    // just filled in (the person is still in the client box, or focus was lost in the
+    // swap), so they go straight on. Someone who went elsewhere is left there.
+    var stillHere = !active || active === document.body || block.contains(active);
+    if (focusAfterLookup || (stillHere && block.querySelector(".found"))) {
       focusAfterLookup = false;
-      var block = document.getElementById("client-block");
-      if (block) focusAfterClient(block);
+      focusAfterClient(block);
     }
   });
 

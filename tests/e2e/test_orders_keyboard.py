@@ -52,6 +52,13 @@ def test_keyboard_enter_in_the_phone_looks_up_and_moves_on(
     second = Order.objects.get(number=2)
     assert (second.device_id, second.problem) == (first.device_id, "Не включается")
 
+    # Tab out of the phone does the same for a returning client.
+    page.goto(f"{live_server.url}/orders/new/repair/")
+    page.keyboard.type("+7 916 200-11-02")
+    page.keyboard.press("Tab")
+    expect(page.locator("#client-block .found")).to_contain_text("Мария Иванова")
+    expect(page.locator("[data-use-device]")).to_be_focused()
+
     page.goto(f"{live_server.url}/orders/new/repair/")
     page.keyboard.type("+7 999 000-11-22")
     page.keyboard.press("Enter")
