@@ -194,6 +194,12 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "media"
 
+# `manage.py backup` writes here and keeps the newest backup of each of the last 7 days
+# and 4 weeks; run it daily (docs/operations.md: a systemd timer or a cron line).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+
 # E-mail: console in development (links appear in the `make run` terminal), SMTP in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
