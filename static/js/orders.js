@@ -78,10 +78,31 @@
     if (target) target.focus();
   }
 
+  // The lookup answers with the client box as it was when the phone was left; what the
+  // person typed into a new client's details meanwhile must not be wiped by the swap.
+  var typedBeforeSwap = {};
+  var CLIENT_TEXT = ["name", "email", "extra_phones"];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "client-block") return;
+    typedBeforeSwap = {};
+    // A returning client's details came from the server: the next lookup decides them.
+    if (event.detail.target.querySelector(".found")) return;
+    CLIENT_TEXT.forEach(function (name) {
+      var input = event.detail.target.querySelector("input[name=" + name + "]");
+      if (input && input.value) typedBeforeSwap[name] = input.value;
+    });
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.target || event.detail.target.id !== "client-block") return;
     var block = document.getElementById("client-block");
     if (!block) return;
+    if (!block.querySelector(".found")) {
+      CLIENT_TEXT.forEach(function (name) {
+        var input = block.querySelector("input[name=" + name + "]");
+        if (input && !input.value && typedBeforeSwap[name]) input.value = typedBeforeSwap[name];
+      });
+    }
     var active = document.activeElement;
     // After Enter; and after Tab out of the phone for a returning client, whose details
     // just filled in (the person is still in the client box, or focus was lost in the

@@ -80,3 +80,19 @@ def test_keyboard_refused_form_focuses_the_first_field_with_an_error(
     page.wait_for_load_state()
     expect(page.locator(".field--error").first).to_be_visible()
     expect(page.locator("#id_device_type")).to_be_focused()
+
+
+def test_keyboard_a_name_typed_while_the_lookup_runs_is_kept(live_server, page, branch, manager):
+    sign_in(page, live_server.url, manager)
+    page.goto(f"{live_server.url}/orders/new/repair/")
+    # Hold the lookup's answer until the name has been typed.
+    held = []
+    page.route("**/orders/lookup/**", lambda route: held.append(route))
+    page.keyboard.type("+7 999 000-11-22")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Пётр")
+    page.wait_for_timeout(100)
+    assert held, "the lookup was sent"
+    held[0].continue_()
+    expect(page.locator("#client-block")).to_contain_text("New client: fill in the name.")
+    expect(page.locator("#id_name")).to_have_value("Пётр")
