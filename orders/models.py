@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import StrIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -18,7 +17,7 @@ from accounts.permissions import role_can
 from orders.journal import NAME_MAX_LENGTH, render_entry
 from orders.workflow import TAB_STATUS, Kind, Status, Tab
 from workshop.lib.money import MAX_AMOUNT, MoneyField
-from workshop.lib.phones import format_phone, try_normalize_phone
+from workshop.lib.phones import format_phone
 from workshop.lib.text import KEY_MAX_LENGTH, fold_words
 
 MAX_QUANTITY = 100_000
@@ -73,29 +72,12 @@ class ClientQuerySet(TenantQuerySet):
 
     def search(self, term: str, region: str) -> ClientQuerySet:
         """Clients whose name has words starting with every word typed (any order), or
-        whose phone matches (in any written form, or by a run of its digits), or whose
-        e-mail starts with the term."""
-        term = (term or "").strip()
-        qs = self
-        condition = models.Q(pk__in=[])
-        words = fold(term).split()[:MAX_SEARCH_WORDS]
-        if words:
-            # INSTR / strpos, not `contains`: the same literal substring test (both sides
-            # are folded), and SQLite's LIKE, folding ASCII case letter by letter, took
-            # 27 ms over 100k names where INSTR takes 17 (PostgreSQL: the same either way).
-            found = {
-                f"word_{i}": StrIndex("name_folded", models.Value(" " + word))
-                for i, word in enumerate(words)
-            }
-            qs = qs.alias(**found)
-            condition |= models.Q(**{f"{name}__gt": 0 for name in found})
-        digits = "".join(ch for ch in term if ch.isdigit())
-        if len(digits) >= MIN_PHONE_DIGITS and _PHONE_LIKE.fullmatch(term):
-            phone = try_normalize_phone(term, region)
-            condition |= models.Q(phone=phone) if phone else models.Q(phone__contains=digits)
-        if len(term) >= 3 and " " not in term:
-            condition |= models.Q(email__istartswith=term)
-        return qs.filter(condition)
+        whose phone matches (in any written form, or by its last digits), or whose
+        e-mail starts with the term; the term is classified first, so a phone-like term
+        tests only the phone (orders.search.search_clients)."""
+        from orders.search import search_clients
+
+        return search_clients(self, term or "", region)
 
 
 class Client(TenantModel):

@@ -7,10 +7,11 @@ independent of the number of orders.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Branch, Membership
+from orders import search
 from orders.models import Client, Device, JournalEntry, Order, OrderLine
 from orders.workflow import CLOSED, OPEN, TAB_ORDER, TAB_STATUS, TODAY_ONLY_STATUSES, Tab
 from workshop.lib.paging import Page, keyset_page
@@ -91,27 +92,16 @@ def list_rows(qs, after: int | None, *, workshop=None) -> Page:
 
 
 def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
-    """Orders by number, phone, any word of the client's name, or serial, in every tab
-    (cancelled too).
+    """Orders by number, phone (or its last digits), any word of the client's name,
+    serial (or its last digits), the device's type, brand or model, or words of the
+    problem, diagnosis and notes, in every tab (cancelled too).
 
-    Clients and devices are matched first on their own columns, as subqueries the
-    database plans with the orders' (workshop, client) and (workshop, device) indexes, so
-    the search never scans the order history and never drops a match past a cap.
+    The term is classified and only the index-backed lookups for its kind run; each
+    hands the order filter its clients', devices' or orders' ids, or, for a common
+    term, is tested on the newest orders as the page is read (orders.search), so the
+    search never scans every client or the order history and never drops a match.
     """
-    q = q.strip()
-    condition = Q(pk__in=[])
-    bare = q.lstrip("№#")
-    # isascii: "²" is a digit to str.isdigit() but not to int().
-    if bare.isascii() and bare.isdigit() and len(bare) <= 9:
-        condition |= Q(number=int(bare))
-    clients = Client.objects.filter(workshop=workshop).search(q, workshop.country)
-    if not with_deleted_clients:
-        clients = clients.alive()
-    condition |= Q(client_id__in=clients.values("pk"))
-    if q:
-        devices = Device.objects.filter(workshop=workshop, serial=q)
-        condition |= Q(device_id__in=devices.values("pk"))
-    return qs.filter(condition)
+    return search.search_orders(qs, q, workshop, with_deleted_clients=with_deleted_clients)
 
 
 def journal_page(order: Order, before: int | None) -> Page:

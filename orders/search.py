@@ -1,0 +1,368 @@
+"""Order and client search: the term is classified, and only its index-backed lookups run.
+
+What the counter types, and what each kind runs (every lookup is served by an index):
+
+- an order number, `№123` / `#123`: the order number (the unique (workshop, number));
+- bare digits, `4512345`: the order number (up to 9 digits), the phone's last digits and
+  the serial's last digits (reversed-phone / reversed-serial indexes), the exact serial;
+- a phone as written, `8 (912) 345-67-89`: the phone (normalised, exact) or its last
+  digits;
+- an e-mail, `olga@`: the e-mail's start (the one lookup without an index: clients of
+  one workshop, a bounded read);
+- one token with letters and digits, `SN123`, `T480`: the serial (exact and tail), the
+  device's words (type, brand, model);
+- words, `Клиент 5`, `iPhone`, `экран`: every word starting a word of the client's name,
+  or of the device's type/brand/model, or of the order's problem, diagnosis and notes.
+
+Indexes (orders/migrations/0011_search_indexes.py): on PostgreSQL pg_trgm GIN on the folded
+name (serves `LIKE '% word%'`), GIN over to_tsvector ('russian' || 'simple') of the order
+text and ('simple') of the device words, b-tree text_pattern_ops on reverse(phone) and
+reverse(upper(serial)); on SQLite contentless FTS5 tables kept by triggers (the folded
+name; the device words; the order text; each row led by a `ws<workshop id>` token) and
+expression indexes on REVERSE(phone) / REVERSE(UPPER(serial)) (Django registers REVERSE
+on its SQLite connections).
+
+Why the lookups are materialised and capped (CAP ids each): a lookup matching a few
+hundred rows hands its ids to the order filter, which reads only those clients' /
+devices' orders through (workshop, client) / (workshop, device). A lookup matching more
+is a common term ("клиент", "iphone"): its matches are then tested on the newest orders
+themselves, row by row while walking (workshop, -id) down, which stops at the first page
+because a common term fills it quickly. Either way the cost follows the page, not the
+number of clients: the words table tried in e165d60 collected every id of a common word
+("клиент": all clients) before any order was read, and was slower than the scan it
+replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connections
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, Value
+from django.db.models.functions import Reverse, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
+
+from workshop.lib.phones import try_normalize_phone
+from workshop.lib.text import LAST_CHAR, drop_unsafe, fold, fold_words
+
+CAP = 500
+MAX_WORDS = 5
+MIN_TAIL = 4  # digits of a phone or characters of a serial: fewer means too many matches
+MAX_NUMBER_DIGITS = 9
+_PHONE_LIKE = re.compile(r"[+\d\s()\-.]+")
+_DIGITS = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[№#]\s*([0-9]{1,9})")
+_TOKEN = re.compile(r"[^\s]+")
+
+CLIENT_WORDS = "orders_client_words"
+DEVICE_WORDS = "orders_device_words"
+ORDER_WORDS = "orders_order_words"
+TEXT_CONFIGS = ("russian", "simple")
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # number, digits, phone, email, token, words, empty
+    text: str
+    words: tuple[str, ...] = ()
+    digits: str = ""
+
+
+def classify(q: str) -> Term:
+    # NUL and control characters dropped, spaces collapsed; not folded yet (NFKC reads
+    # "№" as "No").
+    q = " ".join(drop_unsafe(q or "").split())
+    if not q:
+        return Term("empty", q)
+    if m := _NUMBER.fullmatch(q):
+        return Term("number", q, digits=m.group(1))
+    if _DIGITS.fullmatch(q):
+        return Term("digits", q, digits=q)
+    digits = "".join(ch for ch in q if ch in "0123456789")
+    if len(digits) >= MIN_TAIL and _PHONE_LIKE.fullmatch(q):
+        return Term("phone", q, digits=digits)
+    if "@" in q:
+        return Term("email", fold(q))
+    words = tuple(fold_words(q).split()[:MAX_WORDS])
+    if not words:
+        return Term("empty", q)
+    if _TOKEN.fullmatch(q) and digits and len(words) >= 1 and any(c.isalpha() for c in q):
+        return Term("token", q, words=words)
+    return Term("words", q, words=words)
+
+
+def _vendor(model) -> str:
+    from django.db import router
+
+    return connections[router.db_for_read(model)].vendor
+
+
+def scoped_workshop():
+    """The workshop of the current request's scope (django-scopes), if any."""
+    from django_scopes import get_scope
+
+    workshop = get_scope().get("workshop")
+    return getattr(workshop, "pk", workshop) if workshop not in (None, True, False) else None
+
+
+# --- conditions -------------------------------------------------------------------------
+
+
+class _Raw(Expression):
+    """A boolean SQL condition built from compiled column references, so it works under
+    any table alias (also inside the search's id subquery, where Django renames tables)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, template: Callable[[list[str]], str], columns, params):
+        super().__init__()
+        self.template, self.columns, self.params = template, list(columns), list(params)
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        compiled, params = [], []
+        for column in self.columns:
+            sql, p = compiler.compile(column)
+            compiled.append(sql)
+            params.extend(p)
+        return self.template(compiled), [*params, *self.params]
+
+
+def fts_has(table: str, rowid: str, match: str) -> _Raw:
+    """SQLite: the row whose `rowid` column is in FTS5 `table` matching `match`."""
+    return _Raw(
+        lambda c: f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH %s AND rowid = {c[0]})",
+        [F(rowid)],
+        [match],
+    )
+
+
+def _fts_match(workshop_id, words) -> str:
+    return " AND ".join([f"ws{int(workshop_id)}", *(f'"{w}"*' for w in words)])
+
+
+def _tsquery(words) -> str:
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def _pg_text(columns, configs):
+    def template(c):
+        text = " || ' ' || ".join(c)
+        vector = " || ".join(f"to_tsvector('{cfg}'::regconfig, {text})" for cfg in configs)
+        query = " || ".join(f"to_tsquery('{cfg}'::regconfig, %s)" for cfg in configs)
+        return f"({vector}) @@ ({query})"
+
+    return template
+
+
+def pg_text_match(columns, words, configs) -> _Raw:
+    """PostgreSQL: the same expression as the GIN index over these columns."""
+    return _Raw(
+        _pg_text(columns, configs), [F(c) for c in columns], [_tsquery(words)] * len(configs)
+    )
+
+
+ORDER_TEXT = ("problem", "diagnosis", "notes")
+DEVICE_TEXT = ("device_type", "brand", "model")
+
+
+def name_condition(words, vendor: str) -> Q:
+    """Every word starts a word of the folded name: " клиент" in " клиент 5" (both sides
+    folded, so a literal substring test). PostgreSQL: LIKE, which the pg_trgm index
+    serves; SQLite: INSTR, faster there than LIKE's ASCII case folding."""
+    if vendor == "sqlite":
+        return Q(*[Q(GreaterThan(StrIndex("name_folded", Value(" " + w)), 0)) for w in words])
+    return Q(*[Q(name_folded__contains=" " + w) for w in words])
+
+
+def _tail_filter(qs, expression, text: str, vendor: str):
+    """Rows whose `expression` (a reversed column) starts with `text` reversed."""
+    rev = text[::-1]
+    qs = qs.annotate(search_tail=expression).filter(search_tail__startswith=rev)
+    if vendor == "sqlite":
+        # SQLite's LIKE folds ASCII case, so no index serves it; the range does.
+        qs = qs.filter(search_tail__gte=rev, search_tail__lt=rev + LAST_CHAR)
+    return qs
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+@dataclass
+class Lookup:
+    """One index-backed way an order matches: ids of clients, devices or orders."""
+
+    field: str  # the order's column the ids are of: client_id, device_id or id
+    capped: Callable[[int], list[int]]  # up to n matching ids
+    walk: Callable[[], Q]  # the same test on an order row, for common terms
+
+    def order_condition(self) -> Q:
+        ids = self.capped(CAP + 1)
+        if len(ids) <= CAP:
+            return Q(**{f"{self.field}__in": ids})
+        return self.walk()
+
+
+def _ids(qs, n) -> list[int]:
+    return list(qs.values_list("pk", flat=True)[:n])
+
+
+def _raw_ids(model, sql, params, n) -> list[int]:
+    from django.db import router
+
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, n])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _queryset_lookup(field: str, qs) -> Lookup:
+    """A lookup given as a queryset of clients or devices (one workshop's)."""
+    return Lookup(
+        field,
+        lambda n: _ids(qs, n),
+        lambda: Q(Exists(qs.filter(pk=OuterRef(field)))),
+    )
+
+
+def client_lookups(term: Term, workshop, *, alive: bool, region: str) -> list[Lookup]:
+    from orders.models import Client
+
+    clients = Client.objects.filter(workshop=workshop)
+    if alive:
+        clients = clients.alive()
+    vendor = _vendor(Client)
+    found = []
+    if term.kind in ("digits", "phone"):
+        phone = try_normalize_phone(term.text, region) if term.kind == "phone" else None
+        if phone is None and term.kind == "digits" and len(term.digits) >= 10:
+            phone = try_normalize_phone(term.text, region)
+        if phone:
+            found.append(_queryset_lookup("client_id", clients.filter(phone=phone)))
+        elif len(term.digits) >= MIN_TAIL:
+            tail = _tail_filter(clients, Reverse("phone"), term.digits, vendor)
+            found.append(_queryset_lookup("client_id", tail))
+    if term.kind == "email":
+        found.append(_queryset_lookup("client_id", clients.filter(email__istartswith=term.text)))
+    if term.kind == "words":
+        found.append(_name_lookup(clients, term.words, workshop, alive, vendor))
+    return found
+
+
+def _name_lookup(clients, words, workshop, alive, vendor) -> Lookup:
+    by_name = clients.filter(name_condition(words, vendor))
+    if vendor != "sqlite":
+        # pg_trgm GIN serves `name_folded LIKE '% word%'`.
+        return _queryset_lookup("client_id", by_name)
+    sql = (
+        f"SELECT c.id FROM {CLIENT_WORDS} w JOIN orders_client c ON c.id = w.rowid"
+        f" WHERE {CLIENT_WORDS} MATCH %s AND c.workshop_id = %s"
+        + (" AND NOT c.is_deleted" if alive else "")
+        + "".join(" AND instr(c.name_folded, %s) > 0" for _ in words)
+    )
+    params = [_fts_match(workshop.pk, words), workshop.pk, *(" " + w for w in words)]
+    return Lookup(
+        "client_id",
+        lambda n: _raw_ids(clients.model, sql, params, n),
+        lambda: Q(Exists(by_name.filter(pk=OuterRef("client_id")))),
+    )
+
+
+def device_lookups(term: Term, workshop) -> list[Lookup]:
+    from orders.models import Device
+
+    devices = Device.objects.filter(workshop=workshop)
+    vendor = _vendor(Device)
+    found = []
+    if term.kind in ("digits", "token"):
+        serial = term.text
+        if len(serial) >= MIN_TAIL:
+            tail = _tail_filter(devices, Reverse(Upper("serial")), serial.upper(), vendor)
+            found.append(_queryset_lookup("device_id", tail))
+        else:
+            found.append(_queryset_lookup("device_id", devices.filter(serial=serial)))
+    if term.kind in ("token", "words"):
+        words = term.words
+        if vendor == "sqlite":
+            sql = f"SELECT rowid FROM {DEVICE_WORDS} WHERE {DEVICE_WORDS} MATCH %s"
+            params = [_fts_match(workshop.pk, words)]
+            match = params[0]
+            found.append(
+                Lookup(
+                    "device_id",
+                    lambda n, sql=sql, params=params: _raw_ids(Device, sql, params, n),
+                    lambda match=match: Q(fts_has(DEVICE_WORDS, "device_id", match)),
+                )
+            )
+        else:
+            qs = devices.filter(pg_text_match(DEVICE_TEXT, words, ("simple",)))
+            found.append(_queryset_lookup("device_id", qs))
+    return found
+
+
+def order_text_lookup(term: Term, workshop) -> list[Lookup]:
+    from orders.models import Order
+
+    if term.kind != "words":
+        return []
+    words = term.words
+    if _vendor(Order) == "sqlite":
+        match = _fts_match(workshop.pk, words)
+        sql = f"SELECT rowid FROM {ORDER_WORDS} WHERE {ORDER_WORDS} MATCH %s"
+        return [
+            Lookup(
+                "id",
+                lambda n: _raw_ids(Order, sql, [match], n),
+                lambda: Q(fts_has(ORDER_WORDS, "id", match)),
+            )
+        ]
+    condition = pg_text_match(ORDER_TEXT, words, TEXT_CONFIGS)
+    orders = Order.objects.filter(workshop=workshop).filter(condition)
+    return [Lookup("id", lambda n: _ids(orders, n), lambda: Q(condition))]
+
+
+def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
+    """Orders matching the term (see the module's docstring), in every tab."""
+    term = classify(q)
+    conditions = [Q(pk__in=[])]
+    if term.kind in ("number", "digits") and 0 < len(term.digits) <= MAX_NUMBER_DIGITS:
+        conditions.append(Q(number=int(term.digits)))
+    if term.kind != "number":
+        lookups = [
+            *client_lookups(
+                term, workshop, alive=not with_deleted_clients, region=workshop.country
+            ),
+            *device_lookups(term, workshop),
+            *order_text_lookup(term, workshop),
+        ]
+        conditions.extend(lookup.order_condition() for lookup in lookups)
+    return qs.filter(reduce(or_, conditions))
+
+
+def search_clients(qs, term_text: str, region: str):
+    """Clients whose name has words starting with every word typed (any order), or whose
+    phone matches (written in any form, or by its last digits), or whose e-mail starts
+    with the term. A phone-like term tests only the phone (its index), never the names."""
+    term = classify(term_text)
+    vendor = _vendor(qs.model)
+    if term.kind in ("digits", "phone"):
+        phone = try_normalize_phone(term.text, region)
+        if phone:
+            return qs.filter(phone=phone)
+        if len(term.digits) >= MIN_TAIL:
+            return _tail_filter(qs, Reverse("phone"), term.digits, vendor)
+        return qs.none()
+    if term.kind == "email":
+        return qs.filter(email__istartswith=term.text)
+    if term.words:
+        return qs.filter(name_condition(term.words, vendor))
+    return qs.none()
