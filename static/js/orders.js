@@ -133,6 +133,18 @@
     }
   });
 
+  // "/" outside a text field goes to the Work page's search, as in most list screens.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var search = document.getElementById("work-q");
+    if (!search) return;
+    event.preventDefault();
+    search.focus();
+    search.select();
+  });
+
   // A deleted or changed device choice must not stick after the client changes.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "client-block") {

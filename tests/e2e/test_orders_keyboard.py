@@ -96,3 +96,11 @@ def test_keyboard_a_name_typed_while_the_lookup_runs_is_kept(live_server, page, 
     held[0].continue_()
     expect(page.locator("#client-block")).to_contain_text("New client: fill in the name.")
     expect(page.locator("#id_name")).to_have_value("Пётр")
+
+
+def test_keyboard_slash_goes_to_the_work_search(live_server, page, branch, manager):
+    sign_in(page, live_server.url, manager)
+    page.goto(f"{live_server.url}/orders/")
+    page.keyboard.press("/")
+    expect(page.locator("#work-q")).to_be_focused()
+    expect(page.locator("#work-q")).to_have_value("")
