@@ -51,6 +51,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cashdesk.field_cash": frozenset({D, M, T}),  # cash taken on a call-out, held by oneself
     "cashdesk.hand_in": frozenset({D, M}),  # take a technician's field cash into the drawer
     "cashdesk.field_cash_all": frozenset({D, M}),  # see who holds how much field cash
+    # employees' work, salaries, the director's reports and Excel exports
+    "cashdesk.work": frozenset({D, M, T}),  # one's own work for a period
+    "cashdesk.work_all": frozenset({D}),  # everyone's work
+    "cashdesk.payroll": frozenset({D}),  # salary rules, payroll close and payout
+    "cashdesk.reports": frozenset({D}),  # revenue, margin, orders; their Excel files
     # warehouse: technicians see availability, managers receive, the director moves stock
     "warehouse.view": frozenset({D, M, T}),  # the stock pages and a product's card
     "warehouse.view_costs": frozenset({D, M}),  # costs, stock values, receipts' totals
@@ -60,6 +65,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "warehouse.write_off": frozenset({D}),  # write-offs and returns to the supplier
     "warehouse.count": frozenset({D}),  # inventory counts
     "warehouse.settings": frozenset({D}),  # allow selling below zero
+    # notifications: the director keeps the message map; the front desk sends estimates,
+    # renews or revokes an order's status link and retries a failed message
+    "notifications.manage": frozenset({D}),
+    "notifications.send": frozenset({D, M}),
 }
 
 

@@ -9,7 +9,9 @@ class CashdeskConfig(AppConfig):
     def ready(self) -> None:
         # Orders never imports the cash desk: it plugs into the order's journal, card,
         # client card, Work list, "+" forms and the move to "issued" from here.
-        from cashdesk import integrations, journal
+        from cashdesk import integrations, journal, payroll
+        from orders import extensions
 
         journal.register()
         integrations.register()
+        extensions.register_move_hook("cashdesk.earnings", payroll.order_moved)

@@ -261,3 +261,259 @@ class OrderBalance(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.paid}"
+
+
+# ---------------------------------------------------------------- earnings and payroll
+#
+# What employees earned is frozen when an order is both issued and paid in full (an
+# `Earning` of kind "settled", with a copy of its lines, their performer and the cost of
+# their goods), and moved back by later refunds or reversed payments on it (an `Earning`
+# of kind "refund" whose lines carry the refunded share, negative). Payroll reads only
+# these rows, so a later edit of the order never changes what was earned, and a closed
+# payroll (its `PayrollLine`s) is never rewritten: a refund lands in the next one.
+
+
+class EarningKind(models.TextChoices):
+    SETTLED = "settled", _("Issued and paid")
+    REFUND = "refund", _("Refund")
+
+
+class CostSource(models.TextChoices):
+    WAREHOUSE = "warehouse", _("Stock")
+    DIRECTORY = "directory", _("Goods directory")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Earning(TenantModel):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=EarningKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.PROTECT, related_name="+")
+    # The order's assignee when it was settled: the fixed pay per issued order is theirs.
+    assignee = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A refund's share is paid back at the rule of the day the order was settled.
+    settled = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The cash entry that made it (the last payment, the refund); none for a free order.
+    entry = models.ForeignKey(
+        CashEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "order"],
+                condition=models.Q(kind="settled"),
+                name="earning_settled_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "at"], name="earning_at_idx"),
+            models.Index(fields=["workshop", "order"], name="earning_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.order_id}"
+
+
+class EarningLine(TenantModel):
+    earning = models.ForeignKey(Earning, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10)  # OrderLine.LineKind
+    name = models.CharField(max_length=200)
+    quantity = models.IntegerField(default=1)
+    performer = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Signed: negative on a refund. `cost` is None when nobody knows what the goods cost.
+    amount = MoneyField(default=ZERO)
+    cost = MoneyField(null=True, blank=True)
+    cost_source = models.CharField(max_length=10, choices=CostSource.choices, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workshop", "earning"], name="earningline_earning_idx"),
+            models.Index(fields=["workshop", "performer"], name="earningline_performer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def margin(self) -> Decimal | None:
+        return None if self.cost is None else self.amount - self.cost
+
+
+class GoodsBasis(models.TextChoices):
+    MARGIN = "margin", _("of the margin (price − cost)")
+    PRICE = "price", _("of the sale price")
+
+
+class SalaryRule(TenantModel):
+    """How one employee is paid from a date on; a later rule replaces it from its date."""
+
+    member = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    effective_from = models.DateField(_("takes effect on"))
+    services_percent = models.DecimalField(
+        _("% of services"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    goods_percent = models.DecimalField(
+        _("% of goods"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    goods_basis = models.CharField(
+        _("goods percent is taken"),
+        max_length=10,
+        choices=GoodsBasis.choices,
+        default=GoodsBasis.MARGIN,
+    )
+    per_order = MoneyField(_("per issued order (assignee)"), default=ZERO)
+    monthly_base = MoneyField(_("monthly base"), default=ZERO)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("salary rule")
+        verbose_name_plural = _("salary rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "member", "effective_from"], name="salaryrule_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(services_percent__gte=0, services_percent__lte=100)
+                & models.Q(goods_percent__gte=0, goods_percent__lte=100),
+                name="salaryrule_percent_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "member", "effective_from"], name="salaryrule_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} from {self.effective_from}"
+
+
+class Payroll(TenantModel):
+    """A closed payroll period: numbered, frozen in its lines."""
+
+    number = models.PositiveIntegerField(_("number"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    closed_at = models.DateTimeField(_("closed"), default=timezone.now)
+    closed_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("payroll")
+        verbose_name_plural = _("payrolls")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "number"], name="payroll_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="payroll_dates"
+            ),
+        ]
+        indexes = [models.Index(fields=["workshop", "-end"], name="payroll_end_idx")]
+
+    def __str__(self) -> str:
+        return f"№{self.number} {self.start}–{self.end}"
+
+
+class PayKind(models.TextChoices):
+    SERVICES = "services", _("Services")
+    GOODS = "goods", _("Goods")
+    PER_ORDER = "per_order", _("Issued order")
+    BASE = "base", _("Monthly base")
+
+
+class PayrollLine(TenantModel):
+    """One figure of a closed payroll: an order's line under a rule, or a month's base."""
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines")
+    member = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=PayKind.choices)
+    rule = models.ForeignKey(SalaryRule, on_delete=models.PROTECT, related_name="+")
+    earning = models.ForeignKey(
+        Earning, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=300, blank=True)
+    basis = MoneyField(default=ZERO)
+    rate = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    amount = MoneyField(default=ZERO)
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workshop", "payroll", "member"], name="payrollline_idx"),
+            models.Index(fields=["workshop", "earning"], name="payrollline_earning_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class Payout(TenantModel):
+    """A salary cash entry paid against a closed payroll to one employee."""
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="payouts")
+    member = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(CashEntry, on_delete=models.PROTECT, related_name="+")
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workshop", "payroll", "member"], name="payout_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.payroll_id} {self.member_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Export(TenantModel):
+    """An Excel file built in the background (a big period); downloaded when ready."""
+
+    what = models.CharField(max_length=20)
+    params = models.JSONField(default=dict)
+    language = models.CharField(max_length=10, default="en")
+    requested_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default="queued")
+    file = models.CharField(max_length=300, blank=True)  # a path under MEDIA_ROOT
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workshop", "requested_by", "-id"], name="export_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.status}"

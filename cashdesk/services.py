@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Membership
 from accounts.permissions import role_can
-from cashdesk import selectors
+from cashdesk import payroll, selectors
 from cashdesk.models import (
     ORDER_KINDS,
     ZERO,
@@ -275,6 +275,9 @@ def _record(entries: list[CashEntry]) -> list[CashEntry]:
             deltas[entry.order_id] = deltas.get(entry.order_id, ZERO) + entry.amount
     for order_id, delta in deltas.items():
         _move_balance(entries[0].workshop_id, order_id, delta)
+        last = [e for e in entries if e.order_id == order_id][-1]
+        # What employees earned follows the order's money (cashdesk/payroll.py).
+        payroll.follow_payment(last.order, delta, last)
     return entries
 
 

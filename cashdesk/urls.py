@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cashdesk import views
+from cashdesk import report_views, views
 
 app_name = "cashdesk"
 
@@ -23,4 +23,15 @@ urlpatterns = [
     path("orders/<int:order_number>/prepayment/", views.order_prepayment, name="order_prepayment"),
     path("orders/<int:order_number>/refund/", views.order_refund, name="order_refund"),
     path("orders/<int:order_number>/field-cash/", views.order_field_cash, name="order_field_cash"),
+    path("work/", report_views.work, name="work"),
+    path("work/<int:work_member_id>/orders/", report_views.work_orders, name="work_orders"),
+    path("salary/", report_views.salary, name="salary"),
+    path("salary/<int:salary_member_id>/", report_views.salary_member, name="salary_member"),
+    path("payroll/", report_views.payroll_page, name="payroll"),
+    path("payroll/close/", report_views.payroll_close, name="payroll_close"),
+    path("payroll/<int:payroll_id>/", report_views.payroll_detail, name="payroll_detail"),
+    path("reports/", report_views.report, name="report"),
+    path("exports/", report_views.export_start, name="export_start"),
+    path("exports/<int:export_id>/", report_views.export_status, name="export"),
+    path("exports/<int:export_id>/file/", report_views.export_download, name="export_download"),
 ]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from cashdesk import services
+from django.utils import timezone
+
+from cashdesk import payroll, services
+from cashdesk.models import Export
 
 SAMPLES = {
     "shift_id": lambda v: v.extra["shift"].pk,
     "cash_entry_id": lambda v: v.extra["cash_entry"].pk,
+    "work_member_id": lambda v: v.manager.pk,
+    "salary_member_id": lambda v: v.manager.pk,
+    "payroll_id": lambda v: v.extra["payroll"].pk,
+    "export_id": lambda v: v.extra["export"].pk,
 }
 
 
@@ -25,3 +33,15 @@ def build(victim) -> None:
         branch=victim.branch, amount=Decimal("50"), by=victim.director, key=None
     )
     victim.extra.update(shift=closed, cash_entry=entry, open_shift=_next)
+    # A closed payroll and an export of the victim's director.
+    start = timezone.localdate().replace(day=1) - datetime.timedelta(days=40)
+    closed_payroll = payroll.payroll_close(
+        workshop=victim.workshop,
+        start=start,
+        end=start + datetime.timedelta(days=5),
+        by=victim.director,
+    )
+    export = Export.objects.create(
+        workshop=victim.workshop, what="entries", requested_by=victim.director, params={}
+    )
+    victim.extra.update(payroll=closed_payroll, export=export)
