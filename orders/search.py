@@ -36,6 +36,7 @@ replaced.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -145,6 +146,39 @@ def fts_has(table: str, rowid: str, match: str) -> _Raw:
         lambda c: f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH %s AND rowid = {c[0]})",
         [F(rowid)],
         [match],
+    )
+
+
+WORDS_FUNCTION = "orders_search_words"
+
+
+def plain_words(text: str | None) -> list[str]:
+    """fold_words, then without diacritics ("й" as "и", "ё" as "е"): the words as the
+    FTS5 tables' tokenizer (unicode61 remove_diacritics 2) keeps them."""
+    decomposed = unicodedata.normalize("NFKD", fold_words(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).split()
+
+
+def _words_match(text, query) -> bool:
+    """Every word of `query` starts a word of `text` (the FTS5 prefix query, per row)."""
+    words = plain_words(text)
+    return all(any(w.startswith(q) for w in words) for q in (query or "").split())
+
+
+def register_sqlite_function(connection) -> None:
+    """The per-row test the walk over the newest orders uses on SQLite (one Python call
+    per row read, instead of an FTS5 prefix query per row, which merges every word with
+    that prefix each time)."""
+    connection.ensure_connection()
+    connection.connection.create_function(WORDS_FUNCTION, 2, _words_match, deterministic=True)
+
+
+def words_test(columns, words) -> _Raw:
+    """SQLite: every word starts a word of these columns (the function above)."""
+    return _Raw(
+        lambda c: WORDS_FUNCTION + "(" + " || ' ' || ".join(c) + ", %s)",
+        [F(col) for col in columns],
+        [" ".join(plain_words(" ".join(words)))],
     )
 
 
@@ -265,7 +299,7 @@ def _name_lookup(clients, words, workshop, alive, vendor) -> Lookup:
         # pg_trgm GIN serves `name_folded LIKE '% word%'`.
         return _queryset_lookup("client_id", by_name)
     sql = (
-        f"SELECT c.id FROM {CLIENT_WORDS} w JOIN orders_client c ON c.id = w.rowid"
+        f"SELECT c.id FROM {CLIENT_WORDS} w CROSS JOIN orders_client c ON c.id = w.rowid"
         f" WHERE {CLIENT_WORDS} MATCH %s AND c.workshop_id = %s"
         + (" AND NOT c.is_deleted" if alive else "")
         + "".join(" AND instr(c.name_folded, %s) > 0" for _ in words)
@@ -296,12 +330,15 @@ def device_lookups(term: Term, workshop) -> list[Lookup]:
         if vendor == "sqlite":
             sql = f"SELECT rowid FROM {DEVICE_WORDS} WHERE {DEVICE_WORDS} MATCH %s"
             params = [_fts_match(workshop.pk, words)]
-            match = params[0]
             found.append(
                 Lookup(
                     "device_id",
                     lambda n, sql=sql, params=params: _raw_ids(Device, sql, params, n),
-                    lambda match=match: Q(fts_has(DEVICE_WORDS, "device_id", match)),
+                    lambda words=words: Q(
+                        Exists(
+                            devices.filter(words_test(DEVICE_TEXT, words), pk=OuterRef("device_id"))
+                        )
+                    ),
                 )
             )
         else:
@@ -323,7 +360,7 @@ def order_text_lookup(term: Term, workshop) -> list[Lookup]:
             Lookup(
                 "id",
                 lambda n: _raw_ids(Order, sql, [match], n),
-                lambda: Q(fts_has(ORDER_WORDS, "id", match)),
+                lambda: Q(words_test(ORDER_TEXT, words)),
             )
         ]
     condition = pg_text_match(ORDER_TEXT, words, TEXT_CONFIGS)
@@ -334,6 +371,10 @@ def order_text_lookup(term: Term, workshop) -> list[Lookup]:
 def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):
     """Orders matching the term (see the module's docstring), in every tab."""
     term = classify(q)
+    if _vendor(qs.model) == "sqlite":
+        from django.db import router
+
+        register_sqlite_function(connections[router.db_for_read(qs.model)])
     conditions = [Q(pk__in=[])]
     if term.kind in ("number", "digits") and 0 < len(term.digits) <= MAX_NUMBER_DIGITS:
         conditions.append(Q(number=int(term.digits)))
