@@ -369,10 +369,10 @@ class SalaryRule(TenantModel):
     )
     effective_from = models.DateField(_("takes effect on"))
     services_percent = models.DecimalField(
-        _("% of services"), max_digits=5, decimal_places=2, default=Decimal("0")
+        _("percent of services"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     goods_percent = models.DecimalField(
-        _("% of goods"), max_digits=5, decimal_places=2, default=Decimal("0")
+        _("percent of goods"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     goods_basis = models.CharField(
         _("goods percent is taken"),

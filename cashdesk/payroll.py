@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Membership, Workshop
@@ -444,7 +444,7 @@ def _base_lines(rules: Rules, member_id: int, start: dt.date, end: dt.date) -> l
                 amount=amount,
                 basis=rule.monthly_base,
                 rate=Decimal(len(days)),
-                text=_t("%(first)s–%(last)s: %(days)s of %(month_days)s days")
+                text=gettext("%(first)s–%(last)s: %(days)s of %(month_days)s days")
                 % {
                     "first": date_format(days[0], "SHORT_DATE_FORMAT"),
                     "last": date_format(days[-1], "SHORT_DATE_FORMAT"),
@@ -491,7 +491,7 @@ def payroll_compute(
                         earning_id=earning.pk,
                         order_id=earning.order_id,
                         order_number=number,
-                        text=_t("Order №%(number)s issued") % {"number": number},
+                        text=gettext("Order №%(number)s issued") % {"number": number},
                         day=day,
                         carried=carried,
                     )
@@ -511,11 +511,11 @@ def payroll_compute(
             elif ln.cost is None:
                 basis, text = (
                     ZERO,
-                    _t("%(name)s (cost unknown: no margin counted)") % {"name": ln.name},
+                    gettext("%(name)s (cost unknown: no margin counted)") % {"name": ln.name},
                 )
             else:
                 basis = ln.amount - ln.cost
-                text = _t("%(name)s (margin %(price)s − %(cost)s)") % {
+                text = gettext("%(name)s (margin %(price)s − %(cost)s)") % {
                     "name": ln.name,
                     "price": format_money(ln.amount),
                     "cost": format_money(ln.cost),
@@ -523,7 +523,7 @@ def payroll_compute(
         if rate == 0:
             continue
         if refund:
-            text = _t("Refund: %(text)s") % {"text": text}
+            text = gettext("Refund: %(text)s") % {"text": text}
         pay[ln.performer_id].append(
             PayLine(
                 member_id=ln.performer_id,
@@ -696,7 +696,7 @@ def payroll_pay(
         kind=EntryKind.SALARY,
         method=Method.CASH,
         amount=-amount,
-        comment=_t("Payroll №%(number)s") % {"number": payroll.number},
+        comment=gettext("Payroll №%(number)s") % {"number": payroll.number},
         counterpart=member,
     )
     Payout.objects.create(

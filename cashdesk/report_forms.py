@@ -71,8 +71,8 @@ def percent_field(label) -> forms.DecimalField:
 
 class RuleForm(forms.Form):
     effective_from = date_field(_("Takes effect on"))
-    services_percent = percent_field(_("% of services performed"))
-    goods_percent = percent_field(_("% of goods sold"))
+    services_percent = percent_field(_("Percent of services performed"))
+    goods_percent = percent_field(_("Percent of goods sold"))
     goods_basis = forms.ChoiceField(
         label=_("Goods percent is taken"), choices=GoodsBasis.choices, initial=GoodsBasis.MARGIN
     )

@@ -298,7 +298,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         default=Decimal("0"),
                         max_digits=5,
-                        verbose_name="% of services",
+                        verbose_name="percent of services",
                     ),
                 ),
                 (
@@ -307,7 +307,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         default=Decimal("0"),
                         max_digits=5,
-                        verbose_name="% of goods",
+                        verbose_name="percent of goods",
                     ),
                 ),
                 (
