@@ -265,6 +265,21 @@ class BoundStep:
     def render(self, request) -> SafeString:
         return _render(self.step.template, {"form": self.form, "step": self.step}, request)
 
+    def in_page(self, request) -> _RenderedInPlace:
+        """The step rendered where the "+" page's template prints it, not before: the
+        page's own context comes first, as a test client (or a debug toolbar) lists them."""
+        return _RenderedInPlace(lambda: self.render(request))
+
+
+class _RenderedInPlace:
+    def __init__(self, render: Callable[[], SafeString]):
+        self._render = render
+
+    def __html__(self) -> SafeString:
+        return self._render()
+
+    __str__ = __html__
+
 
 def intake_steps(request, kind, data=None) -> list[BoundStep]:
     """The intake steps of a "+" form of `kind` for this member, with their forms bound."""

@@ -8,13 +8,19 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.tests.factories import BranchFactory, MembershipFactory
 from orders import services
+from orders.forms import OrderCreateForm
 from orders.workflow import Kind
 
 pytestmark = pytest.mark.django_db
 
 
+def _form(page) -> OrderCreateForm:
+    """The page's order form (other apps' intake steps render forms of their own)."""
+    return next(c["form"] for c in page.context if isinstance(c.get("form"), OrderCreateForm))
+
+
 def _branch_field(page):
-    return page.context["form"]["branch"].value()
+    return _form(page)["branch"].value()
 
 
 def _top(page) -> str:
@@ -39,7 +45,7 @@ def test_branch_a_director_given_a_branch_starts_in_it(workshop, branch, other_b
         workshop=workshop, role=Role.DIRECTOR, branches=[other_branch]
     )
     page = client_for(north_director).get(reverse("orders:new_repair"))
-    choices = [pk for pk, _name in page.context["form"].fields["branch"].choices]
+    choices = [pk for pk, _name in _form(page).fields["branch"].choices]
     assert choices[0] == str(branch.pk)  # the first in the list is not the one preselected
     assert _branch_field(page) == str(other_branch.pk)
 
@@ -69,3 +75,30 @@ def test_branch_returning_client_suggests_their_last_orders_branch(
     assert f"Their last order (№{order.number}) was taken in North" in html
     unknown = director_client.get(reverse("orders:lookup"), {"phone": "+79990001122"})
     assert 'id="branch-block"' not in unknown.content.decode()
+
+
+def test_branch_new_order_from_the_client_card_starts_filled(
+    workshop, branch, other_branch, director, director_client
+):
+    order = services.order_create(
+        workshop=workshop,
+        branch=other_branch,
+        kind=Kind.REPAIR,
+        by=director,
+        client_data={"phone": "+79123456789", "name": "Ольга"},
+        device_data={"device_type": "Ноутбук"},
+        order_data={"problem": "Шумит"},
+    )
+    card = director_client.get(reverse("orders:client", args=[order.client_id]))
+    link = f"{reverse('orders:new_repair')}?client={order.client_id}"
+    assert link in card.content.decode()
+    page = director_client.get(link)
+    form = _form(page)
+    assert (form["phone"].value(), form["name"].value(), form["client_id"].value()) == (
+        "+7 912 345-67-89",
+        "Ольга",
+        order.client_id,
+    )
+    assert [d.pk for d in page.context["devices"]] == [order.device_id]
+    assert form["branch"].value() == str(other_branch.pk)
+    assert "Their last order" in page.content.decode()

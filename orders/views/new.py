@@ -29,6 +29,7 @@ from orders.workflow import (
     Kind,
 )
 from workshop.http import WorkshopRequest
+from workshop.lib.phones import format_phone
 
 LOOKUP_DEVICES = 20
 
@@ -135,6 +136,21 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
                 messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
                 return redirect("orders:card", order_number=order.number)
     client, devices = None, []
+    branch_hint = ""
+    if request.method != "POST" and int_or_none(request.GET.get("client")):
+        # "+ order for this client" from the client card: the client block starts filled.
+        chosen = Client.objects.filter(
+            workshop=request.workshop, pk=int_or_none(request.GET["client"]), is_deleted=False
+        ).first()
+        if chosen is not None:
+            form.initial.update(
+                client_id=chosen.pk,
+                phone=format_phone(chosen.phone),
+                name=chosen.name,
+                email=chosen.email,
+                extra_phones=chosen.extra_phones,
+            )
+            branch_hint = _suggest_branch(request, form, chosen)
     client_id = form["client_id"].value()
     if client_id and int_or_none(client_id):
         client = Client.objects.filter(
@@ -155,7 +171,8 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
             ],
             "client": client,
             "devices": devices,
-            "steps": [step.render(request) for step in steps],
+            "steps": [step.in_page(request) for step in steps],
+            "branch_hint": branch_hint,
         },
     )
 

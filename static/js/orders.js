@@ -128,8 +128,11 @@
     var form = document.getElementById("order-new");
     if (!form) return;
     if (!focusFirstError(form)) {
+      // Opened for a known client (from the client card): straight to their devices.
+      var block = document.getElementById("client-block");
       var phone = form.querySelector("input[name=phone]");
-      if (phone) phone.focus();
+      if (block && block.querySelector(".found")) focusAfterClient(block);
+      else if (phone) phone.focus();
     }
   });
 
