@@ -102,7 +102,7 @@ def bars(points: list[tuple], *, title: str, money: bool = False) -> SafeString:
     """Horizontal bars, one per name, the value written at the bar's end."""
     if not points:
         return mark_safe("")
-    row_h, label_w = 26, 170
+    row_h, label_w = 32, 190
     height = row_h * len(points) + 8
     values = [Decimal(v or 0) for _l, v in points]
     top = max([abs(v) for v in values] + [Decimal(1)])
@@ -115,14 +115,14 @@ def bars(points: list[tuple], *, title: str, money: bool = False) -> SafeString:
         y = 4 + i * row_h
         w = float(plot_w * abs(value) / top)
         name = str(label)
-        short = name if len(name) <= 24 else name[:23] + "…"
+        short = name if len(name) <= 20 else name[:19] + "…"
         fill = "#c0392b" if value < 0 else "#2d6cdf"
         parts.append(
-            f'<text class="chart__label" x="{label_w - 6}" y="{y + 17}" text-anchor="end" '
+            f'<text class="chart__label" x="{label_w - 6}" y="{y + 21}" text-anchor="end" '
             f'font-size="13" fill="#222">{escape(short)}<title>{escape(name)}</title></text>'
-            f'<rect class="chart__bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+            f'<rect class="chart__bar" x="{label_w}" y="{y + 6}" width="{w:.1f}" height="{row_h - 12}" '
             f'fill="{fill}"/>'
-            f'<text class="chart__value" x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="12" '
+            f'<text class="chart__value" x="{label_w + w + 6:.1f}" y="{y + 21}" font-size="12" '
             f'fill="#222">{escape(_fmt(value, money))}</text>'
         )
     parts.append("</svg>")
