@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from accounts.models import Branch, Membership
 from warehouse.models import (
@@ -54,26 +53,24 @@ class StockPage:
 
 
 def stock_products(branch: Branch, *, q: str = "", show: str = Show.ALL):
-    """The workshop's active products with this branch's stock on each (`.on_hand`,
-    `.reserved`, `.min_quantity`, `.value`; None where the branch never had any)."""
-    qs = (
-        Product.objects.filter(workshop_id=branch.workshop_id)
-        .active()
-        .search(q)
-        .annotate(here=FilteredRelation("stocks", condition=Q(stocks__branch=branch)))
-        .annotate(
-            on_hand=F("here__on_hand"),
-            reserved=F("here__reserved"),
-            min_quantity=F("here__min_quantity"),
-            value=F("here__value"),
-        )
+    """The workshop's active products matching the search and the filter in this branch.
+
+    The filters are EXISTS subqueries on the (workshop, product, branch) unique index,
+    one probe per product, so the plan never depends on the tables' statistics (a LEFT
+    JOIN planned on stale statistics nested-looped 20,000 x 20,000 rows on PostgreSQL).
+    """
+    qs = Product.objects.filter(workshop_id=branch.workshop_id).active().search(q)
+    here = Stock.objects.filter(
+        workshop_id=branch.workshop_id, branch=branch, product=OuterRef("pk")
     )
     if show == Show.LOW:
-        qs = qs.filter(here__min_quantity__isnull=False, here__on_hand__lte=F("here__min_quantity"))
+        qs = qs.filter(
+            Exists(here.filter(min_quantity__isnull=False, on_hand__lte=F("min_quantity")))
+        )
     elif show == Show.RESERVED:
-        qs = qs.filter(here__reserved__gt=0)
+        qs = qs.filter(Exists(here.filter(reserved__gt=0)))
     elif show == Show.OUT:
-        qs = qs.filter(Q(here__on_hand__isnull=True) | Q(here__on_hand__lte=0))
+        qs = qs.filter(~Exists(here.filter(on_hand__gt=0)))
     return qs
 
 
@@ -86,18 +83,29 @@ def stock_page(
     after_id: int | None = None,
     size: int = PAGE_SIZE,
 ) -> StockPage:
-    """A page of the stock list by name (keyset on the (workshop, name_key, id) index)."""
+    """A page of the stock list by name (keyset on the (workshop, name_key, id) index),
+    each product with this branch's `.on_hand`, `.reserved`, `.available`, `.is_low`:
+    two queries, the page's products and their stock rows."""
     qs = stock_products(branch, q=q, show=show)
     if after_key is not None and after_id is not None:
         qs = qs.filter(Q(name_key__gt=after_key) | Q(name_key=after_key, id__gt=after_id))
     rows = list(qs.order_by("name_key", "id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    stocks = {
+        s.product_id: s
+        for s in Stock.objects.filter(
+            workshop_id=branch.workshop_id, branch=branch, product_id__in=[p.pk for p in rows]
+        )
+    }
     for row in rows:
-        row.on_hand = row.on_hand if row.on_hand is not None else Decimal("0.000")
-        row.reserved = row.reserved if row.reserved is not None else Decimal("0.000")
-        row.available = row.on_hand - row.reserved
-        row.is_low = row.min_quantity is not None and row.on_hand <= row.min_quantity
+        stock = stocks.get(row.pk) or Stock(product=row, branch=branch)
+        row.on_hand, row.reserved = stock.on_hand, stock.reserved
+        row.min_quantity, row.available, row.is_low = (
+            stock.min_quantity,
+            stock.available,
+            stock.is_low,
+        )
     last = rows[-1] if rows and more else None
     return StockPage(rows, more, last.name_key if last else None, last.pk if last else None)
 

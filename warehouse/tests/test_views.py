@@ -117,7 +117,7 @@ def test_stock_page_query_budget_is_the_same_at_any_size(
 ):
     _catalogue(workshop, branch, size)
     manager_client.get(STOCK)  # the session remembers the branch
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = manager_client.get(STOCK)
     assert len(response.context["page"].rows) == 50
 
