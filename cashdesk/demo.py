@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from accounts.models import Membership, Role
-from cashdesk import services
+from cashdesk import payroll, services
 from cashdesk.models import CashEntry
 from orders.models import Order
 from orders.workflow import Kind, Status
@@ -93,6 +93,24 @@ def seed(ctx: dict) -> None:
     on_site = _order(workshop, status=Status.ON_SITE, kind=Kind.CALL_OUT)
     with acting_as(tech.user):
         services.field_cash_take(order=on_site, amount=on_site.total, by=tech, key=None)
+    # Salary rules from the day they joined: the payroll page has figures at once.
+    payroll.rule_add(
+        member=tech,
+        effective_from=payroll.local_date(tech.created_at),
+        services_percent=D("40"),
+        goods_percent=D("10"),
+        per_order=D("100"),
+        monthly_base=D("20000"),
+        by=director,
+    )
+    payroll.rule_add(
+        member=manager,
+        effective_from=payroll.local_date(manager.created_at),
+        goods_percent=D("5"),
+        goods_basis="price",
+        monthly_base=D("35000"),
+        by=director,
+    )
     ctx.setdefault("logins", []).append(
-        "cashdesk: a closed shift, an open one with payments, a debt, field cash"
+        "cashdesk: a closed shift, an open one with payments, a debt, field cash, salary rules"
     )
