@@ -98,6 +98,14 @@ def render_body(source: str, context: dict) -> Result:
     return Result(problems=_problems(answer))
 
 
+def render_text(source: str, context: dict) -> tuple[str | None, list[Problem]]:
+    """A template rendered as plain text (customers' messages), in the worker."""
+    answer = _run({"op": "render_text", "source": source, "context": context}, render_seconds())
+    if answer.get("ok"):
+        return answer["text"], []
+    return None, _problems(answer)
+
+
 def check_source(source: str, schema: dict, contexts: list[dict]) -> Result:
     """Every problem of a template (the save-time check), and its rendering with the
     first context when it has no error."""

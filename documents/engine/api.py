@@ -15,7 +15,7 @@ from documents.engine.checks import check_html
 from documents.engine.names import unknown_names
 from documents.engine.pdf import html_to_pdf
 from documents.engine.problems import ERROR, Problem, TemplateProblem
-from documents.engine.sanitize import sanitize
+from documents.engine.sanitize import sanitize, to_text
 from documents.engine.syntax import compile_template
 
 
@@ -26,6 +26,15 @@ def render(source: str, context: dict) -> dict:
     except TemplateProblem as exc:
         return {"ok": False, "problems": [p.as_dict() for p in exc.problems]}
     return {"ok": True, "html": sanitize(html)}
+
+
+def render_text(source: str, context: dict) -> dict:
+    """`source` rendered as plain text (messages): the same sandbox and sanitiser, then
+    no tags and no HTML escapes, so "&" in a name stays "&" in an SMS."""
+    result = render(source, context)
+    if result["ok"]:
+        result = {"ok": True, "text": to_text(result["html"])}
+    return result
 
 
 def check(source: str, schema: dict, contexts: list[dict]) -> dict:
@@ -70,6 +79,7 @@ def sanitize_html(html: str) -> dict:
 
 OPERATIONS = {
     "render": lambda req, cfg: render(req["source"], req["context"]),
+    "render_text": lambda req, cfg: render_text(req["source"], req["context"]),
     "check": lambda req, cfg: check(req["source"], req["schema"], req["contexts"]),
     "pdf": lambda req, cfg: pdf(req["page"], cfg.get("static_roots", [])),
     "sanitize": lambda req, cfg: sanitize_html(req["html"]),

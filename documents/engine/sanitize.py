@@ -9,6 +9,7 @@ typography properties, and none with ``url()``.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import nh3
@@ -229,3 +230,14 @@ _CLEANER = nh3.Cleaner(
 def sanitize(html: str) -> str:
     """The document HTML with everything outside the allowlist removed."""
     return _CLEANER.clean(html)
+
+
+# Plain text (an SMS, a letter's text part): every tag goes, what dangerous tags hold too.
+_TEXT_CLEANER = nh3.Cleaner(
+    tags=set(), clean_content_tags=set(CLEAN_CONTENT_TAGS), attributes={}, strip_comments=True
+)
+
+
+def to_text(html: str) -> str:
+    """Autoescaped sandbox output as plain text: tags removed, entities turned back."""
+    return html_module.unescape(_TEXT_CLEANER.clean(html))
