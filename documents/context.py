@@ -92,6 +92,14 @@ def qr_data_uri(text: str) -> str:
     return segno.make_qr(text).svg_data_uri(scale=4, border=2)
 
 
+def status_url(order: Order) -> str:
+    """The order's public status page, when the notifications app is installed (it owns
+    the links; documents never imports it)."""
+    if not apps.is_installed("notifications"):
+        return ""
+    return import_module("notifications.links").status_url(order)
+
+
 def _payments(order: Order, *, listed: bool = True) -> tuple[list[dict], Decimal]:
     """The order's payments as {kind, method, amount, at} and what was paid in all.
 
@@ -187,6 +195,7 @@ def build_context(
     device = order.device
     client = order.client
     branch = order.branch
+    link = status_url(order)
     return {
         "workshop": {"name": order.workshop.name},
         "branch": {
@@ -220,6 +229,8 @@ def build_context(
             "visit_at": fmt(order.visit_at, Order, "visit_at"),
             "warranty": order_warranty(order, lines),
             "qr": qr_data_uri(str(order.number)),
+            "status_url": link,
+            "status_qr": qr_data_uri(link) if link else "",
         },
         "client": {
             "name": client.name if client else "",

@@ -55,6 +55,8 @@ GROUPS: dict[str, list[tuple[str, object]]] = {
         ("order.visit_at", _("Visit time")),
         ("order.warranty", _("Warranty period")),
         ("order.qr", _('QR code of the order number (an image: <img src="{order.qr}">)')),
+        ("order.status_url", _("Link to the order's status page for the client")),
+        ("order.status_qr", _('QR code of the status page link (<img src="{order.status_qr}">)')),
     ],
     "client": [
         ("client.name", _("Client")),
