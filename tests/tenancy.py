@@ -18,7 +18,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SAFE_STATUSES = {403, 404, 405}
 
 # Patterns reached without a workshop (public links carrying an unguessable token), with why.
-PUBLIC_PATTERNS: dict[str, str] = {}
+PUBLIC_PATTERNS: dict[str, str] = {
+    "status": "the client's order-status page: the token (144 random bits) is the key",
+    "status_approve": "the estimate's approval on that page, by the same token",
+}
 
 
 @dataclass
@@ -39,7 +42,7 @@ SAMPLES: dict[str, Callable[[Victim], object]] = {
     "branch_id": lambda v: v.branch.pk,
     "membership_id": lambda v: v.manager.pk,
 }
-APPS = ["accounts", "directories", "orders", "cashdesk", "documents", "warehouse"]
+APPS = ["accounts", "directories", "orders", "cashdesk", "documents", "warehouse", "notifications"]
 
 
 def app_sample_modules() -> list:

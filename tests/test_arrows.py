@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "directories", "orders", "cashdesk", "documents", "warehouse")
+APPS = ("accounts", "directories", "orders", "cashdesk", "documents", "warehouse", "notifications")
 # What each app may import of the others.
 ALLOWED = {
     "accounts": set(),
@@ -21,6 +21,7 @@ ALLOWED = {
     "cashdesk": {"accounts", "directories", "orders", "warehouse"},
     "documents": {"accounts", "directories", "orders"},
     "warehouse": {"accounts", "directories", "orders"},
+    "notifications": {"accounts", "directories", "orders", "documents"},
 }
 
 

@@ -67,6 +67,8 @@ UNGUARDED: dict[str, str] = {
     "accounts:unlock": "any signed-in person's screen lock",
     "accounts:activity": "any signed-in person's idle clock",
     "accounts:switch_workshop": "any signed-in person's own memberships (others are 404)",
+    "status": "public: the client's order-status page, keyed by its unguessable token",
+    "status_approve": "public: approving the estimate on that page, by the same token",
 }
 
 # Views that check a second permission for a POST inside their body. Each should say so

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cashdesk",
     "documents",
     "warehouse",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,23 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Customers' messages (the notifications app; docs/notifications.md). The public
+# status links in SMS, e-mail and on receipts start with PUBLIC_BASE_URL. SMS go
+# through SMS_BACKEND: the console in development, notifications.sms.SmsRuBackend
+# (SMS.ru's HTTP API, key in SMSRU_API_ID) in production. A message the provider or
+# the mail server did not take is tried NOTIFICATIONS_MAX_ATTEMPTS times, from
+# NOTIFICATIONS_RETRY_BASE_SECONDS apart, doubling up to ..._MAX_SECONDS.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleBackend")
+SMSRU_API_ID = env_str("SMSRU_API_ID", "")
+SMSRU_FROM = env_str("SMSRU_FROM", "")
+SMSRU_URL = env_str("SMSRU_URL", "https://sms.ru/sms/send")
+SMSRU_TEST = env_bool("SMSRU_TEST", False)
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 3600)
 
 # Security headers. Production (DEBUG=0) turns on HTTPS-only cookies, HSTS and the redirect.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -12,4 +12,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("cashdesk/", include("cashdesk.urls")),
     path("warehouse/", include("warehouse.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("s/", include("notifications.public_urls")),
 ]
