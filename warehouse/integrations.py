@@ -4,9 +4,14 @@
 - the order card: a stock panel (what each goods line holds or took, the serial picker,
   and on a PC build the parts list from stock with its total).
 
-Once orders offers line and status hooks, `register()` connects them to
-`services.reserve_for_line`, `line_changed`, `release_for_line` and `order_moved`, and
-the goods-line suggestion to `services.suggest_products`.
+- orders' line hooks: a goods line added, changed or removed holds, moves or releases
+  its stock (`services.reserve_for_line`, `line_changed`, `release_for_line`), inside
+  orders' transaction, refusing by the field with the quantity available;
+- orders' move hook: issued writes the held goods off at the branch's average cost,
+  cancelled or refused releases them (`services.order_moved`).
+
+Still to come from orders: a hook for the goods-line suggestion to offer stocked
+products first (`services.suggest_products` is ready for it).
 """
 
 from __future__ import annotations
@@ -56,10 +61,38 @@ def panel_context(order, request) -> dict | None:
     }
 
 
+def _added(*, line, by) -> None:
+    from warehouse import services
+
+    services.reserve_for_line(line=line, by=by)
+
+
+def _changed(*, line, old_quantity, old_name, by) -> None:
+    from warehouse import services
+
+    services.line_changed(line=line, old_quantity=old_quantity, old_name=old_name, by=by)
+
+
+def _removed(*, line, by) -> None:
+    from warehouse import services
+
+    services.release_for_line(line=line, by=by)
+
+
+def _moved(*, order, old_status, new_status, by) -> None:
+    from warehouse import services
+
+    services.order_moved(order=order, old_status=old_status, new_status=new_status, by=by)
+
+
 def register() -> None:
     from orders.workflow import register_guard
 
     register_guard(Status.ISSUED, issue_guard)
+    extensions.register_line_hooks(
+        "warehouse.stock", added=_added, changed=_changed, removed=_removed
+    )
+    extensions.register_move_hook("warehouse.stock", _moved)
     extensions.register_card_slot(
         "warehouse.stock",
         position=extensions.SIDE,

@@ -10,20 +10,15 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from orders import extensions
+from orders import services as order_services
 from orders.models import Order
 from orders.workflow import Status
 from tests.e2e.test_orders import sign_in
 from warehouse import services
 from warehouse.models import Movement, MovementKind, Product, Stock
-from warehouse.tests.conftest import add_line, make_order
+from warehouse.tests.conftest import make_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# Orders calls the warehouse on line and status changes once it offers those hooks
-# (the lead is adding them to orders/extensions.py); until then the parts of this test
-# that need orders to call the warehouse by itself are skipped, not faked.
-HOOKS = any(hasattr(extensions, name) for name in ("register_line_hooks", "register_line_hook"))
 
 
 def on_hand(product, branch) -> Decimal:
@@ -91,20 +86,40 @@ def test_warehouse_receive_sell_transfer_and_count(
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
     sale = Order.objects.get()
     assert [line.name for line in sale.lines.all()] == ["SSD 1 TB"]
-    if HOOKS:
-        assert Stock.objects.get(product=ssd, branch=branch).reserved == 1
+    assert Stock.objects.get(product=ssd, branch=branch).reserved == 1
+    expect(page.locator("#warehouse-stock")).to_contain_text("reserved")
 
-    # A part held by a repair, issued: the stock drops and the line's cost is recorded.
+    # Issued at the cash desk: the held SSD leaves the stock at its cost.
+    page.goto(f"{base}/cashdesk/orders/{sale.number}/issue/")
+    page.click("#cash-submit")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    assert (on_hand(ssd, branch), Stock.objects.get(product=ssd, branch=branch).reserved) == (2, 0)
+    assert services.line_cost(sale.lines.get()) == Decimal("4600.00")
+    page.goto(f"{base}/warehouse/?branch={branch.pk}&q=4601234567890")
+    expect(page.locator(".wh-table tbody tr").first).to_contain_text("2")
+
+    # A part held by a repair (a goods line added on its card), issued with the repair.
     repair = make_order(workshop, branch, director, kind="repair")
-    line = add_line(repair, director, "Thermal paste", 2)
-    page.goto(f"{base}/warehouse/products/{paste.pk}/?branch={branch.pk}")
-    expect(page.locator(".wh-table").first).to_contain_text("2")  # reserved
-    services.order_moved(
-        order=repair, old_status=repair.status, new_status=Status.ISSUED, by=director
+    line = order_services.line_add(
+        order=repair,
+        by=director,
+        data={
+            "kind": "goods",
+            "name": "Thermal paste",
+            "quantity": 2,
+            "unit_price": Decimal("500"),
+        },
     )
+    page.goto(f"{base}/warehouse/products/{paste.pk}/?branch={branch.pk}")
+    expect(page.locator(".wh-orders")).to_contain_text(f"№{repair.number}")
+    for step in (Status.IN_WORK, Status.READY_NOTIFY):
+        order_services.order_transition(order=repair, to=step, by=director)
+    page.goto(f"{base}/cashdesk/orders/{repair.number}/issue/")
+    page.click("#cash-submit")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     assert on_hand(paste, branch) == 8
     assert services.line_cost(line) == Decimal("700.00")
-    page.reload()
+    page.goto(f"{base}/warehouse/products/{paste.pk}/?branch={branch.pk}")
     expect(page.locator("text=Issued on an order").first).to_be_visible()
 
     # Transfer one SSD to the other branch by scanning it.
@@ -115,7 +130,7 @@ def test_warehouse_receive_sell_transfer_and_count(
     page.fill("[name=rows-0-quantity]", "1")
     page.click("text=Post")
     expect(page.locator(".message")).to_contain_text("posted")
-    assert (on_hand(ssd, branch), on_hand(ssd, other_branch)) == (2, 1)
+    assert (on_hand(ssd, branch), on_hand(ssd, other_branch)) == (1, 1)
 
     # Count: each scan adds one to the counted field; the difference is adjusted.
     page.goto(f"{base}/warehouse/counts/new/?branch={branch.pk}")
