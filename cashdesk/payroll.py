@@ -221,10 +221,66 @@ def follow_payment(order: Order, delta: Decimal, entry: CashEntry) -> None:
     )
 
 
+def refresh_costs(order: Order) -> None:
+    """Ask again for the cost of the settled goods lines nobody knew the cost of: the
+    warehouse writes goods off in its own move hook, which may run after ours."""
+    settled = (
+        Earning.objects.filter(workshop_id=order.workshop_id, order=order, kind=EarningKind.SETTLED)
+        .prefetch_related("lines")
+        .first()
+    )
+    if settled is None:
+        return
+    unknown = [
+        ln
+        for ln in settled.lines.all()
+        if ln.kind == OrderLine.LineKind.GOODS and ln.cost is None and ln.line_id is not None
+    ]
+    if not unknown:
+        return
+    lines = list(
+        OrderLine.objects.filter(
+            workshop_id=order.workshop_id, pk__in=[ln.line_id for ln in unknown]
+        )
+    )
+    costs = line_costs(order, lines)
+    for ln in unknown:
+        cost, source = costs.get(ln.line_id, (None, CostSource.UNKNOWN))
+        if cost is None:
+            continue
+        EarningLine.objects.filter(workshop_id=order.workshop_id, pk=ln.pk).update(
+            cost=cost, cost_source=source
+        )
+        # The refunded shares of that line carry the same share of its cost.
+        shares = EarningLine.objects.filter(
+            workshop_id=order.workshop_id,
+            earning__settled=settled,
+            line_id=ln.line_id,
+            cost__isnull=True,
+        )
+        for share in shares:
+            part = money(cost * share.amount / ln.amount) if ln.amount else ZERO
+            EarningLine.objects.filter(workshop_id=order.workshop_id, pk=share.pk).update(
+                cost=part, cost_source=source
+            )
+
+
 def order_moved(*, order: Order, old_status: str, new_status: str, by) -> None:
-    """orders' move hook: an order issued with nothing left to pay is settled now."""
-    if new_status == Status.ISSUED:
-        settle(order)
+    """orders' move hook: an order issued with nothing left to pay is settled now; the
+    costs of its goods are asked again once every hook of the move has run."""
+    if new_status != Status.ISSUED or settle(order) is None:
+        return
+    workshop_id, pk = order.workshop_id, order.pk
+
+    def again() -> None:
+        from django_scopes import scope
+
+        with scope(workshop=workshop_id):
+            found = Order.objects.filter(workshop_id=workshop_id, pk=pk).first()
+            if found is not None:
+                refresh_costs(found)
+
+    transaction.on_commit(again)
 
 
 # ---------------------------------------------------------------- rules
@@ -634,6 +690,16 @@ def payroll_close(*, workshop: Workshop, start: dt.date, end: dt.date, by: Membe
         )
     if end >= timezone.localdate():
         raise ValidationError({"end": [_("Close a period once it is over: it ends before today.")]})
+    # Goods whose cost was not known when the order was settled: ask once more.
+    pending = (
+        _earning_lines(workshop, start, end, previous)
+        .filter(kind=OrderLine.LineKind.GOODS, cost__isnull=True, line__isnull=False)
+        .values_list("earning__order", flat=True)
+        .order_by()
+        .distinct()
+    )
+    for order in Order.objects.filter(workshop=workshop, pk__in=list(pending)):
+        refresh_costs(order)
     sheet = payroll_compute(workshop, start, end)
     payroll = Payroll.objects.create(
         workshop=workshop,

@@ -438,6 +438,9 @@ def payment_take(
         order_services.order_transition(
             order=locked, to=Status.ISSUED, by=by, version=version, check_guards=False
         )
+        # Every hook of the move has run (the warehouse's write-off too): the goods'
+        # costs are known now.
+        payroll.refresh_costs(locked)
     if entries:
         _journal(locked, by, "cashdesk.payment", entries)
     if issue and taken < due:

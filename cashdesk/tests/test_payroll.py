@@ -328,3 +328,20 @@ def test_payroll_pay_only_by_director(workshop, branch, director, manager, techn
             payroll=closed, member=technician, amount=D("1"), branch=branch, by=director, key=None
         )
     assert not CashEntry.objects.filter(kind=EntryKind.SALARY).exists()
+
+
+def test_goods_cost_comes_from_stock_when_the_warehouse_wrote_it_off(workshop, branch, manager):
+    """The warehouse writes goods off in its own move hook, after ours: the earning asks
+    for the cost again once the move is done."""
+    from warehouse.tests.conftest import make_order as stocked_order
+    from warehouse.tests.conftest import make_product, receive
+
+    ssd = make_product(workshop, "SSD 1 TB", price="6490", sku="SSD-1T", barcode="4601234567890")
+    receive(branch, manager, (ssd, 2, "100"), (ssd, 1, "130"))
+    sale = stocked_order(workshop, branch, manager, lines=[("SSD 1 TB", 2, "6490")])
+    services.payment_take(
+        order=sale, amounts={"cash": D("12980")}, by=manager, key=None, version=None, issue=True
+    )
+    line = EarningLine.objects.get(earning__order=sale)
+    assert (line.amount, line.cost, line.cost_source) == (D("12980.00"), D("220.00"), "warehouse")
+    assert line.margin == D("12760.00")
