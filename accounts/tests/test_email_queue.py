@@ -15,7 +15,9 @@ from django_tasks_db.models import DBTaskResult
 from accounts.tasks import retry_delay
 from accounts.tests.smtp_listener import SMTPListener
 
-pytestmark = pytest.mark.django_db
+# Committed rows, as the real worker sees them; the worker also closes connections that
+# are not in autocommit, which would end a test's wrapping transaction on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

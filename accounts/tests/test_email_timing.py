@@ -81,6 +81,7 @@ def _post(view, path: str, data: dict):
     return view(request)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker needs committed rows (test_email_queue)
 @pytest.mark.parametrize("kind", ["reset", "register"])
 def test_mail_is_queued_in_the_request_and_sent_by_the_worker(director, kind, settings):
     settings.TASKS = DB_TASKS
@@ -108,6 +109,7 @@ def test_mail_is_queued_in_the_request_and_sent_by_the_worker(director, kind, se
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_mail_server_gives_the_same_answer_and_keeps_the_letter(
     director, monkeypatch, settings
 ):
