@@ -37,4 +37,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # Migrations run at start so a new image brings its schema with it. The same image runs
 # the task worker with `python manage.py db_worker --no-reload` (compose.yaml: worker).
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn workshop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY} --access-logfile - --forwarded-allow-ips=${FORWARDED_ALLOW_IPS:-127.0.0.1}"]
+# No statement timeout for the migrations (a data migration may run long); the app's own
+# request log (workshop.request) replaces gunicorn's access log.
+CMD ["sh", "-c", "DB_STATEMENT_TIMEOUT_MS=0 python manage.py migrate --noinput && exec gunicorn workshop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY} --forwarded-allow-ips=${FORWARDED_ALLOW_IPS:-127.0.0.1}"]

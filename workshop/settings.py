@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from workshop.lib.env import env_bool, env_int, env_list, env_str
@@ -51,7 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, timing everything below it.
+    "workshop.middleware.RequestLogMiddleware",
     "workshop.middleware.HealthCheckMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a clear 400 before anything reads it.
+    "workshop.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "accounts.middleware.TenantMiddleware",
     # After authentication and the tenant: the one-session rule, the PIN lock and idle lock.
     "accounts.middleware.SessionGuardMiddleware",
+    # Needs request.membership: per member limits on search, suggestions, lookup and PDF.
+    "workshop.middleware.RateLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a throttled sign-in into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -108,6 +115,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # When PostgreSQL is down or stuck, a request fails within seconds (a 503 page, see
+    # workshop.views.server_error) instead of holding a worker until gunicorn kills it;
+    # CONN_HEALTH_CHECKS above replaces a connection the restart broke. A long data
+    # migration can run with DB_STATEMENT_TIMEOUT_MS=0.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -201,6 +218,29 @@ BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 
+# Limits against abuse. No form of ours needs more than a document template (100,000
+# characters, urlencoded Cyrillic about 600 KB); a bigger body gets a 400 page saying so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 768 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
+# Per member token buckets (workshop.middleware.RateLimitMiddleware): `burst` requests
+# at once, then `per_minute`. Suggestions fire 150 ms after the last key and searches
+# 300 ms, so nobody typing can send more than about 6.7 and 3.3 a second; the steady
+# rates sit just above that and a script is held to them. "view?q" counts a view only
+# when it is asked with that parameter.
+RATE_LIMITS = {
+    "search": {
+        "burst": 40,
+        "per_minute": 240,
+        "views": ["orders:work?q", "orders:clients?q", "warehouse:stock?q"],
+    },
+    "suggest": {
+        "burst": 60,
+        "per_minute": 420,
+        "views": ["directories:suggest", "orders:lookup"],
+    },
+    "pdf": {"burst": 10, "per_minute": 10, "views": ["documents:pdf", "documents:copy_pdf"]},
+}
+
 # E-mail: console in development (links appear in the `make run` terminal), SMTP in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -279,13 +319,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One line per record; LOG_FORMAT=json writes JSON objects for a log collector. Every
+# request adds one line (workshop.request) with its id, view, status, duration, query
+# count and the member and workshop ids; django.request keeps only the errors.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "workshop.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "workshop.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
         # axes logs every attempt at INFO; our own sign-in log already records them.
         "axes": {"level": "WARNING"},
     },

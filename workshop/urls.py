@@ -15,3 +15,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("s/", include("notifications.public_urls")),
 ]
+
+# A database outage answers 503 "try again" instead of the 500 page.
+handler500 = "workshop.views.server_error"

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,3 +21,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that is down or too slow is a 503 to retry, not our bug.
+
+    Django calls this inside its exception handler, so the exception is at hand even
+    when a middleware (the session, the tenant) was the first to touch the database.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return defaults.server_error(request)
