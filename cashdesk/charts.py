@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
 HEIGHT = 220
-PAD_LEFT, PAD_BOTTOM, PAD_TOP = 56, 28, 10
+PAD_LEFT, PAD_BOTTOM, PAD_TOP = 84, 30, 12
 
 
 def _fmt(value, money: bool) -> str:
@@ -30,17 +30,32 @@ def _label(value) -> str:
     return str(value)
 
 
-def _nice_max(top: Decimal | int) -> Decimal:
-    top = Decimal(top)
-    if top <= 0:
-        return Decimal(1)
-    exp = len(str(int(top))) - 1
-    step = Decimal(10) ** exp
-    for m in (1, 2, 2.5, 5, 10):
-        candidate = step * Decimal(str(m))
-        if candidate >= top:
-            return candidate
-    return step * 10
+def _nice_step(span: Decimal) -> Decimal:
+    """A round step (1, 2, 2.5 or 5 × 10ⁿ) cutting `span` into about four parts."""
+    raw = span / 4 if span > 0 else Decimal(1)
+    exp = Decimal(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Decimal(1)
+    for m in ("1", "2", "2.5", "5", "10"):
+        step = exp * Decimal(m)
+        if step >= raw:
+            return step
+    return exp * 10
+
+
+def _ticks(low: Decimal, high: Decimal) -> list[Decimal]:
+    """Round grid values from at most `low` (0 or below) to at least `high`."""
+    step = _nice_step(high - low)
+    start = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    ticks = [start]
+    while ticks[-1] < high:
+        ticks.append(ticks[-1] + step)
+    if len(ticks) < 2:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def _month_label(day: dt.date, first: bool) -> str:
+    """ "Jan", with the year on the first column and on each January."""
+    return date_format(day, "M Y") if first or day.month == 1 else date_format(day, "M")
 
 
 def columns(
@@ -50,9 +65,9 @@ def columns(
     if not points:
         return mark_safe("")
     values = [Decimal(v or 0) for _l, v in points]
-    top = _nice_max(max(values + [Decimal(0)]))
-    bottom = min(values + [Decimal(0)])
-    span = top - bottom if top > bottom else Decimal(1)
+    ticks = _ticks(min([*values, Decimal(0)]), max([*values, Decimal(0)]))
+    bottom, top = ticks[0], ticks[-1]
+    span = top - bottom
     plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_TOP - PAD_BOTTOM
     step = Decimal(plot_w) / len(points)
     bar = max(step * Decimal("0.7"), Decimal("1"))
@@ -63,8 +78,7 @@ def columns(
         f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        v = bottom + span * i / 4
+    for v in ticks:
         y = PAD_TOP + float(plot_h * (top - v) / span)
         parts.append(
             f'<line class="chart__grid" x1="{PAD_LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -78,17 +92,19 @@ def columns(
         h = float(plot_h * abs(value) / span)
         cls = "chart__bar chart__bar--neg" if value < 0 else "chart__bar"
         fill = "#c0392b" if value < 0 else "#2d6cdf"
-        text = _label(label) if not month else date_format(label, "M Y")
+        text = _label(label) if not month else _month_label(label, i == 0)
         parts.append(
             f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{float(bar):.1f}" '
             f'height="{max(h, 0):.1f}" fill="{fill}"><title>{escape(text)}: '
             f"{escape(_fmt(value, money))}</title></rect>"
         )
         if i % every == 0:
+            # Every other label is minor: a phone, drawing the text larger, hides those.
+            minor = " chart__x--minor" if (i // every) % 2 else ""
             cx = PAD_LEFT + float(step * i + step / 2)
             parts.append(
-                f'<text class="chart__axis" x="{cx:.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-                f'font-size="11" fill="#555">{escape(text)}</text>'
+                f'<text class="chart__axis chart__x{minor}" x="{cx:.1f}" y="{HEIGHT - 10}" '
+                f'text-anchor="middle" font-size="11" fill="#555">{escape(text)}</text>'
             )
     parts.append(
         f'<line x1="{PAD_LEFT}" x2="{WIDTH - 8}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" '
@@ -102,7 +118,7 @@ def bars(points: list[tuple], *, title: str, money: bool = False) -> SafeString:
     """Horizontal bars, one per name, the value written at the bar's end."""
     if not points:
         return mark_safe("")
-    row_h, label_w = 32, 190
+    row_h, label_w = 32, 210
     height = row_h * len(points) + 8
     values = [Decimal(v or 0) for _l, v in points]
     top = max([abs(v) for v in values] + [Decimal(1)])
@@ -115,7 +131,7 @@ def bars(points: list[tuple], *, title: str, money: bool = False) -> SafeString:
         y = 4 + i * row_h
         w = float(plot_w * abs(value) / top)
         name = str(label)
-        short = name if len(name) <= 20 else name[:19] + "…"
+        short = name if len(name) <= 16 else name[:15] + "…"
         fill = "#c0392b" if value < 0 else "#2d6cdf"
         parts.append(
             f'<text class="chart__label" x="{label_w - 6}" y="{y + 21}" text-anchor="end" '

@@ -431,3 +431,20 @@ def test_export_of_another_director_is_404(client, workshop, director):
     assert (
         client.get(reverse("cashdesk:export", kwargs={"export_id": export.pk})).status_code == 404
     )
+
+
+def test_charts_escape_names_and_use_round_ticks():
+    from cashdesk import charts
+
+    svg = charts.bars([("<script>alert(1)</script>", D("10"))], title="<b>", money=True)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert charts._ticks(D("-275"), D("81000")) == [
+        D(-25000),
+        D(0),
+        D(25000),
+        D(50000),
+        D(75000),
+        D(100000),
+    ]
+    svg = charts.columns([(dt.date(2026, 1, d), D(d)) for d in range(1, 31)], title="t")
+    assert svg.count("<rect") == 30 and "style=" not in svg
