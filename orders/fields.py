@@ -19,9 +19,6 @@ ORDER_FIELDS = (
     "notes",
     "diagnostic_cost",
     "estimate",
-    # About to become ledger-derived: the cash desk app records prepayments as cash
-    # entries and migrates this column; until then it is typed on the card.
-    "prepayment",
     "partner",
     "assignee",
     "due_date",
@@ -33,6 +30,9 @@ LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 # Amounts: after the order is issued or cancelled (workflow.CLOSED) nobody changes them,
 # nor the lines, except in the one save of a correction the director opened with a
 # reason (orders.edit_after_issue, services.order_correction_open).
-MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate", "prepayment"})
+MONEY_FIELDS = frozenset({"diagnostic_cost", "estimate"})
+# Order.prepayment is no longer typed: prepayments are money, recorded by the cash desk
+# as ledger entries (its migration moved the typed values there). The column stays,
+# read-only, for the history of orders created before.
 # Fields a technician may edit: the work, not the front desk's data or money.
 WORK_FIELDS = frozenset({"diagnosis", "partner", "notes"})

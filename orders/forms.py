@@ -136,14 +136,13 @@ def phone_clean(value: str, region: str, *, required: bool) -> str:
 # Which of the order fields each "+" form shows.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.SALE: ("notes",),
-    Kind.PC_BUILD: ("problem", "estimate", "prepayment", "due_date", "assignee", "notes"),
+    Kind.PC_BUILD: ("problem", "estimate", "due_date", "assignee", "notes"),
     Kind.CALL_OUT: ("address", "visit_at", "problem", "assignee", "estimate", "notes"),
     Kind.REPAIR: (
         "problem",
         *INTAKE_FIELDS,
         "estimate",
         "diagnostic_cost",
-        "prepayment",
         "due_date",
         "assignee",
         "notes",
@@ -162,7 +161,7 @@ CARD_ROWS: tuple[tuple[str, ...], ...] = (
     ("address", "visit_at"),
     ("problem",),
     ("diagnosis",),
-    ("diagnostic_cost", "estimate", "prepayment"),
+    ("diagnostic_cost", "estimate"),
     ("assignee", "due_date", "partner"),
     ("notes",),
 )
@@ -275,7 +274,6 @@ class OrderCreateForm(IntakeClientFields, DeviceFields, IntakeFields):
         _("Diagnostic cost"),
         help_text=_("Charged only if the repair is refused; free when the repair is done."),
     )
-    prepayment = money_field(_("Prepayment"))
     due_date = due_date_field(_("Due date"))
     notes = text_area(_("Notes"), rows=2)
 
@@ -593,7 +591,6 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
     notes = text_area(_("Notes"), rows=2)
     diagnostic_cost = money_field(_("Diagnostic cost"))
     estimate = money_field(_("Estimate"))
-    prepayment = money_field(_("Prepayment"))
     partner = suggest(_("Partner"), DirKind.PARTNER, max_length=200)
     due_date = due_date_field(_("Due date"))
     address = forms.CharField(label=_("Call-out address"), max_length=300, required=False)

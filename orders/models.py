@@ -192,8 +192,8 @@ class Order(TenantModel):
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
     diagnostic_cost = MoneyField(_("diagnostic cost"), null=True, blank=True)
     estimate = MoneyField(_("estimate"), null=True, blank=True)
-    # About to become ledger-derived: the cash desk app records prepayments as cash
-    # entries and migrates this column (see orders/fields.py). No ledger here yet.
+    # History only: prepayments are the cash desk's ledger entries now (its migration moved
+    # these values there); nothing writes this column any more.
     prepayment = MoneyField(_("prepayment"), null=True, blank=True)
     # Sum of the lines, kept by the line services so lists never aggregate.
     lines_total = MoneyField(_("lines total"), default=Decimal("0.00"), editable=False)
@@ -284,6 +284,8 @@ class Order(TenantModel):
 
     @property
     def balance_due(self) -> Decimal:
+        """The bill less the prepayment typed before the cash desk existed; the cash desk
+        knows what was really paid (its OrderBalance) and shows that on the card."""
         return self.total - (self.prepayment or Decimal("0.00"))
 
 

@@ -66,13 +66,13 @@ def test_card_client_and_device_fields_save_to_their_records(manager_client, rep
 
 
 def test_card_bad_phone_and_money_are_refused_with_messages(manager_client, repair_order):
-    data = card_post(manager_client, repair_order, client_phone="12", prepayment="-1")
+    data = card_post(manager_client, repair_order, client_phone="12", estimate="-1")
     response = manager_client.post(card_url(repair_order), data)
     errors = response.context["form"].errors
     assert errors["client_phone"] == [
         "The number 12 does not exist: check the digits and the country code."
     ]
-    assert errors["prepayment"] == ["An amount cannot be negative."]
+    assert errors["estimate"] == ["An amount cannot be negative."]
     assert Order.objects.get().version == 1
 
 
@@ -207,7 +207,7 @@ def test_card_prices_after_issue_are_closed_even_to_the_director_until_a_correct
     for client in (manager_client, director_client):
         client.post(upd, {**row, "unit_price": "1", "version": 2})
         form = client.get(card_url(repair_order)).context["form"]
-        assert form.fields["estimate"].disabled and form.fields["prepayment"].disabled
+        assert form.fields["estimate"].disabled and form.fields["diagnostic_cost"].disabled
     assert OrderLine.objects.get().unit_price == Decimal("2000.00")
     correct = reverse("orders:correct", kwargs={"order_number": repair_order.number})
     assert manager_client.post(correct, {"reason": "x", "version": 2}).status_code == 403

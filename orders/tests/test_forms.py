@@ -21,7 +21,6 @@ REPAIR = {
     "accessories": "зарядка, сумка",
     "problem": "Не включается 🔌",
     "estimate": "3 500,50",
-    "prepayment": "500",
 }
 
 
@@ -46,7 +45,7 @@ def test_forms_repair_for_a_new_client_lands_on_the_card(manager_client, manager
     assert order.client.name == "Иван Петров"
     assert (order.device.brand, order.device.serial) == ("Lenovo", "PF2ABC")
     assert (order.condition, order.accessories) == ("царапины на крышке", "зарядка, сумка")
-    assert (order.estimate, order.prepayment) == (Decimal("3500.50"), Decimal("500.00"))
+    assert (order.estimate, order.prepayment) == (Decimal("3500.50"), None)
     assert order.problem == "Не включается 🔌"
     assert order.accepted_by == manager
     assert list(JournalEntry.objects.values_list("action", flat=True)) == ["created"]
@@ -183,7 +182,7 @@ def test_forms_show_only_the_fields_of_their_kind(manager_client):
             "estimate",
             "That is more than any bill: at most 999999999.99.",
         ),
-        ({"prepayment": "1e5"}, "prepayment", "Enter an amount, for example 1500 or 1500,50."),
+        ({"estimate": "1e5"}, "estimate", "Enter an amount, for example 1500 or 1500,50."),
         (
             {"problem": "x" * 10_000},
             "problem",
@@ -476,3 +475,15 @@ def test_forms_stale_hidden_branch_is_shown_with_its_error(
     fixed = manager_client.post(reverse("orders:new_repair"), {**REPAIR, "branch": other_branch.pk})
     assert fixed.status_code == 302
     assert Order.objects.get().branch == other_branch
+
+
+def test_forms_prepayment_is_not_a_typed_order_field(manager_client, branch):
+    """Prepayments are money: the cash desk's intake step records them as ledger entries;
+    orders no longer offers, nor stores, a typed prepayment."""
+    page = manager_client.get(reverse("orders:new_repair")).content.decode()
+    assert 'name="prepayment"' not in page
+    response = manager_client.post(
+        reverse("orders:new_repair"), {**REPAIR, "branch": branch.pk, "prepayment": "5000"}
+    )
+    assert response.status_code == 302
+    assert Order.objects.get().prepayment is None

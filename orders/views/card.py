@@ -51,6 +51,8 @@ def _field_labels() -> dict[str, str]:
     labels = {name: f.label for name, f in OrderCardForm.base_fields.items()}
     labels.update({name: f.label for name, f in LineForm.base_fields.items()})
     labels.update(assignee=_("Assignee"), performer=_("Performed / sold by"))
+    # Entries written while the prepayment was typed on the card.
+    labels.update(prepayment=_("Prepayment"))
     # Journal entries written while condition and accessories were the device's.
     labels.update(device_condition=labels["condition"], device_accessories=labels["accessories"])
     return labels
