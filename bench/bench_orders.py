@@ -56,18 +56,20 @@ def build(name: str, n: int):
     from orders.models import Client, Device, JournalEntry, Order, OrderLine, name_key
     from orders.workflow import Kind, Status
 
-    # The newest of that name: a build cut short leaves a workshop that is not reused.
-    workshop = Workshop.objects.filter(name=name).order_by("-id").first()
-    if workshop is not None and Order.objects.filter(workshop=workshop).count() == n:
-        return (
-            workshop,
-            Membership.objects.get(workshop=workshop),
-            Order.objects.filter(workshop=workshop).order_by("-id").first(),
-        )
+    # The newest complete one of that name: all its n bulk-loaded orders (bench/load.py
+    # adds orders after them; a build cut short leaves a workshop that is not reused).
+    for workshop in Workshop.objects.filter(name=name).order_by("-id"):
+        if Order.objects.filter(workshop=workshop, number__lte=n).count() == n:
+            return (
+                workshop,
+                Membership.objects.get(workshop=workshop),
+                Order.objects.get(workshop=workshop, number=n),
+            )
     workshop = Workshop.objects.create(name=name)
     branch = Branch.objects.create(workshop=workshop, name="Main")
-    user = User.objects.create_user(
-        f"{name.lower().replace(' ', '')}@bench.test", "x" * 12, full_name=name
+    email = f"{name.lower().replace(' ', '')}@bench.test"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email, "x" * 12, full_name=name
     )
     director = Membership.objects.create(workshop=workshop, user=user, role=Role.DIRECTOR)
     statuses = list(Status)
