@@ -13,7 +13,7 @@ SMS_MAX = 1000  # characters of an SMS template (at most some 15 parts once rend
 class RuleForm(forms.Form):
     enabled = forms.BooleanField(label=_("Send"), required=False)
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Message text"), widget=forms.Textarea(attrs={"rows": 8}))
 
     def __init__(self, *args, channel: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
