@@ -327,6 +327,10 @@ def message_send(message_id: int, *, now=None) -> str | None:
     except OSError as exc:  # the mail server down, busy or timed out
         reason = f"{type(exc).__name__}: {exc}"[:300]
         return _failed_attempt(message, reason, retry=True, now=now, config=config)
+    except Exception as exc:  # a backend's own bug must not lose the message either
+        logger.exception("Sending message %s failed unexpectedly", message.pk)
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        return _failed_attempt(message, reason, retry=True, now=now, config=config)
     message.sent_at = timezone.now()
     message.save(update_fields=["provider_id", "sent_at"])
     return _finish(message, MessageStatus.SENT, "")

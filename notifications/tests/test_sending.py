@@ -259,3 +259,52 @@ class RefusingBackend:
 class DownBackend(RefusingBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("connection refused")
+
+
+class BrokenSms:
+    def send(self, phone, text):
+        raise KeyError("a bug in the backend")
+
+
+def test_sending_a_broken_backend_never_breaks_the_move(
+    order, manager, settings, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    _no_quiet_hours(order.workshop)
+    settings.SMS_BACKEND = "notifications.tests.test_sending.BrokenSms"
+    orders_services.order_transition(order=order, to=Status.IN_WORK, by=manager)
+    order.refresh_from_db()
+    browser = Client()
+    browser.force_login(manager.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            reverse("orders:transition", kwargs={"order_number": order.number}),
+            {"to": Status.READY_NOTIFY, "version": order.version},
+        )
+    assert response.status_code in (200, 302)
+    order.refresh_from_db()
+    assert order.status == Status.READY_NOTIFY
+    row = Message.objects.get(order=order, channel="sms")
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert row.reason == "KeyError: 'a bug in the backend'"
+    assert Message.objects.get(order=order, channel="email").status == "sent"
+
+
+def test_sending_quiet_hours_defer_the_task_in_the_database_queue(
+    order, manager, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    night = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
+    if night < timezone.now():
+        night += datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.event_queue(order=order, event=Event.READY, by=manager, now=night)
+    sms_row = next(m for m in made if m.channel == "sms")
+    tasks = {t.args_kwargs["kwargs"]["message_id"]: t for t in DBTaskResult.objects.all()}
+    assert set(tasks) == {m.pk for m in made}
+    assert tasks[sms_row.pk].run_after == sms_row.send_after
+    assert timezone.localtime(tasks[sms_row.pk].run_after).time() == datetime.time(9, 0)
