@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -151,8 +152,14 @@ def interleaved(calls: dict[int, object], repeat: int = REPEAT, warmup: int = 10
 
 def timed(name: str, calls: dict[int, object], results: dict) -> None:
     """Time one URL on every size, interleaved; print p50 (and p95 for the large)."""
-    for call in calls.values():
-        call()  # fails loudly before timing if the page is broken
+    for n, call in calls.items():
+        answer = call()  # fails loudly before timing if the page is broken
+        if name.startswith("search_") and answer.context and "rows" in answer.context:
+            # What the search found (a page holds 50): a fast search finding nothing is
+            # no figure.
+            say(
+                f"{name}_rows" + ("" if n == LARGE else f"_{label(n)}"), len(answer.context["rows"])
+            )
     for n, samples in interleaved(calls).items():
         results[(name, n)] = samples
         say(f"{name}_p50_ms_{label(n)}", p50(samples))
@@ -174,6 +181,7 @@ def main() -> None:
     from django.test.utils import override_settings
     from django_scopes import scopes_disabled
 
+    from orders import selectors
     from orders.models import Client, Device, Order
     from orders.workflow import Status
 
@@ -210,6 +218,15 @@ def main() -> None:
                 "search_model": ("/orders/?q=iPhone", {}),
                 "search_text": ("/orders/?q=экран", {}),
             }
+            # What each search finds (a page holds 50): finding nothing fast is no figure.
+            for name, (url, _headers) in urls[n].items():
+                if name.startswith("search_"):
+                    q = urllib.parse.unquote(url.split("q=", 1)[1])
+                    found = selectors.search_orders(
+                        selectors.work_orders(director), q, workshop, with_deleted_clients=True
+                    )
+                    rows = selectors.list_rows(found, None, workshop=workshop).rows
+                    say(f"{name}_rows_{label(n)}", len(rows))
             if n == LARGE:
                 deep = issued.values_list("id", flat=True)[1000]
                 urls[n]["deep_first"] = ("/orders/?tab=cash_desk&after=999999999", HX)
