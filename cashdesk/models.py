@@ -220,6 +220,8 @@ class CashEntry(TenantModel):
             models.Index(fields=["workshop", "shift", "-id"], name="cashentry_shift_idx"),
             models.Index(fields=["workshop", "order", "-id"], name="cashentry_order_idx"),
             models.Index(fields=["workshop", "holder", "-id"], name="cashentry_holder_idx"),
+            # Reports and exports read a period of the ledger.
+            models.Index(fields=["workshop", "at"], name="cashentry_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ exports. Thin, as the desk's views: tenant-scoped lookups, a form, one service o
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -339,7 +341,7 @@ def report(request: WorkshopRequest) -> HttpResponse:
     period, form = _period(request)
     branch, branches = _branch(request)
     series = reports.report(name, request.workshop, period, branch)
-    blocks = [(s, charts.for_series(s)) for s in series]
+    blocks = [(s, charts.for_series(s), _cells(s)) for s in series]
     ctx = _context(
         request,
         period,
@@ -353,6 +355,26 @@ def report(request: WorkshopRequest) -> HttpResponse:
     )
     ctx["query"] = _query(period, branch)
     return render(request, "cashdesk/report.html", ctx)
+
+
+def _cell(value, money: bool) -> str:
+    if isinstance(value, dt.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if money:
+        return format_money(value)
+    if isinstance(value, int | Decimal):
+        return number_format(value, force_grouping=True)
+    return str(value)
+
+
+def _cells(series) -> tuple[list[list[str]], list[str] | None]:
+    """The table's text, formatted here: a year by day is 365 rows, and the template
+    engine's loops over them cost more than the report's queries."""
+    rows = [[_cell(v, i in series.money) for i, v in enumerate(row)] for row in series.rows]
+    total = (
+        [_cell(v, i in series.money) for i, v in enumerate(series.total)] if series.total else None
+    )
+    return rows, total
 
 
 # ---------------------------------------------------------------- exports

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +128,48 @@ def _issued(workshop: Workshop, period: Period, branch: Branch | None):
         status_changed_at__gte=period.since,
         status_changed_at__lt=period.until,
     )
+
+
+# ---------------------------------------------------------------- local days, fast
+
+# SQLite has no time zones: Django's TruncDate there calls a Python function for every
+# row (seconds for a year of a big workshop). Grouping by the stored UTC hour is plain
+# SQL; each of the at most 8,784 hours of a year is then turned into its local day here.
+# PostgreSQL truncates in the database.
+
+
+def _hour_groups() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+def by_local_day(qs, field: str, **aggregates) -> list[tuple[dt.date, dict]]:
+    """`qs` grouped by the local day of `field`: [(day, {name: value})], summed."""
+    if not _hour_groups():
+        rows = qs.annotate(_day=TruncDate(field)).values("_day").annotate(**aggregates).order_by()
+        return [(r.pop("_day"), r) for r in rows]
+    # A zone half an hour off UTC (India) needs minutes; whole-hour zones, hours.
+    whole = timezone.localtime().utcoffset().total_seconds() % 3600 == 0
+    size, fmt = (13, "%Y-%m-%d %H") if whole else (16, "%Y-%m-%d %H:%M")
+    rows = qs.annotate(_hour=Substr(field, 1, size)).values("_hour").annotate(**aggregates)
+    out: dict[dt.date, dict] = {}
+    for r in rows.order_by():
+        hour = dt.datetime.strptime(r.pop("_hour"), fmt).replace(tzinfo=dt.UTC)
+        day = timezone.localtime(hour).date()
+        into = out.setdefault(day, {})
+        for key, value in r.items():
+            into[key] = value if key not in into or into[key] is None else into[key] + (value or 0)
+    return list(out.items())
+
+
+def by_local_month(qs, field: str, **aggregates) -> list[tuple[dt.date, dict]]:
+    months: dict[dt.date, dict] = {}
+    for day, values in by_local_day(qs, field, **aggregates):
+        into = months.setdefault(day.replace(day=1), {})
+        for key, value in values.items():
+            into[key] = value if key not in into or into[key] is None else into[key] + (value or 0)
+    return list(months.items())
 
 
 LEAD = ExpressionWrapper(F("status_changed_at") - F("created_at"), output_field=DurationField())
@@ -256,15 +298,10 @@ def _zero_fill(days: list, found: dict, width: int) -> list[list]:
 
 def revenue_by_day(workshop: Workshop, period: Period, branch: Branch | None) -> Series:
     """Money taken on orders (payments and prepayments less refunds) per day: 1 query."""
-    rows = (
-        _entries(workshop, period, branch)
-        .filter(kind__in=ORDER_KINDS)
-        .annotate(day=TruncDate("at"))
-        .values("day")
-        .annotate(s=Sum("amount"))
-        .order_by()
+    rows = by_local_day(
+        _entries(workshop, period, branch).filter(kind__in=ORDER_KINDS), "at", s=Sum("amount")
     )
-    found = {r["day"]: [r["s"]] for r in rows}
+    found = {day: [r["s"]] for day, r in rows}
     s = Series(
         title=str(_("Revenue by day")),
         columns=[str(_("Day")), str(_("Revenue"))],
@@ -276,40 +313,29 @@ def revenue_by_day(workshop: Workshop, period: Period, branch: Branch | None) ->
     return s
 
 
+MARGIN = {
+    "sales": Coalesce(Sum("amount"), 0, output_field=MoneyField()),
+    "cost_sum": Coalesce(Sum("cost"), 0, output_field=MoneyField()),
+    "unknown": Coalesce(
+        Sum("amount", filter=Q(kind=OrderLine.LineKind.GOODS, cost__isnull=True)),
+        0,
+        output_field=MoneyField(),
+    ),
+}
+
+
 def _margin(qs, group: str):
-    return (
-        qs.values(group)
-        .annotate(
-            sales=Coalesce(Sum("amount"), 0, output_field=MoneyField()),
-            cost_sum=Coalesce(Sum("cost"), 0, output_field=MoneyField()),
-            unknown=Coalesce(
-                Sum("amount", filter=Q(kind=OrderLine.LineKind.GOODS, cost__isnull=True)),
-                0,
-                output_field=MoneyField(),
-            ),
-        )
-        .order_by()
-    )
+    return qs.values(group).annotate(**MARGIN).order_by()
 
 
 def revenue_by_month(workshop: Workshop, period: Period, branch: Branch | None) -> Series:
     """Per month: money taken (ledger) and the margin of what was issued and paid
     (earnings: sales less the cost of goods; goods of unknown cost apart): 2 queries."""
-    taken = (
-        _entries(workshop, period, branch)
-        .filter(kind__in=ORDER_KINDS)
-        .annotate(m=TruncMonth("at"))
-        .values("m")
-        .annotate(s=Sum("amount"))
-        .order_by()
+    taken = by_local_month(
+        _entries(workshop, period, branch).filter(kind__in=ORDER_KINDS), "at", s=Sum("amount")
     )
-    money_in = {_month(r["m"]): r["s"] for r in taken}
-    margin = {
-        _month(r["m"]): r
-        for r in _margin(
-            _earning_lines(workshop, period, branch).annotate(m=TruncMonth("earning__at")), "m"
-        )
-    }
+    money_in = {m: r["s"] for m, r in taken}
+    margin = dict(by_local_month(_earning_lines(workshop, period, branch), "earning__at", **MARGIN))
     s = Series(
         title=str(_("Revenue and margin by month")),
         columns=[
@@ -332,12 +358,6 @@ def revenue_by_month(workshop: Workshop, period: Period, branch: Branch | None) 
         s.rows.append([m, money_in.get(m, ZERO), sales, cost, sales - cost, unknown])
     s.total = [str(_("Total"))] + [sum((row[i] for row in s.rows), ZERO) for i in range(1, 6)]
     return s
-
-
-def _month(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
 
 
 def revenue_by_branch(workshop: Workshop, period: Period, branch: Branch | None) -> Series:
@@ -410,23 +430,14 @@ def revenue_by_employee(workshop: Workshop, period: Period, branch: Branch | Non
 
 
 def orders_per_day(workshop: Workshop, period: Period, branch: Branch | None) -> Series:
-    taken = (
-        _orders(workshop, branch)
-        .filter(created_at__gte=period.since, created_at__lt=period.until)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
+    taken = by_local_day(
+        _orders(workshop, branch).filter(created_at__gte=period.since, created_at__lt=period.until),
+        "created_at",
+        n=Count("id"),
     )
-    issued = (
-        _issued(workshop, period, branch)
-        .annotate(day=TruncDate("status_changed_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    t = {r["day"]: r["n"] for r in taken}
-    i = {r["day"]: r["n"] for r in issued}
+    issued = by_local_day(_issued(workshop, period, branch), "status_changed_at", n=Count("id"))
+    t = {day: r["n"] for day, r in taken}
+    i = {day: r["n"] for day, r in issued}
     s = Series(
         title=str(_("Orders taken in and issued per day")),
         columns=[str(_("Day")), str(_("Taken in")), str(_("Issued"))],
