@@ -525,6 +525,18 @@ def refund_make(
                     ]
                 }
             )
+    # Each method's sum can stay positive while the order's total does not (a payment by
+    # one method reversed after a refund by it): never give back more than is paid.
+    paid_total = sum(by_method.values(), ZERO)
+    if sum(split.values(), ZERO) > paid_total:
+        raise ValidationError(
+            {
+                list(split)[-1]: [
+                    _("Only %(paid)s is paid on this order in all: a refund cannot be more.")
+                    % {"paid": format_money(max(paid_total, ZERO))}
+                ]
+            }
+        )
     branch = _lock_branch(locked.branch)
     shift = _open_shift(branch, by)
     _check_drawer(shift, -split.get(Method.CASH, ZERO), field=Method.CASH)
@@ -889,6 +901,18 @@ def entry_reverse(
         raise CashError(_("This entry is already reversed."))
     if order is not None and current.kind in ORDER_KINDS and order_paid(order) - current.amount < 0:
         raise CashError(_("The order would be paid less than nothing: reverse its refunds first."))
+    if order is not None and current.kind in (EntryKind.PAYMENT, EntryKind.PREPAYMENT):
+        # The total can stay positive while this method's does not: what was refunded by
+        # card must not outlive the card payment it gave back.
+        paid = _paid_by_method(order).get(current.method, ZERO)
+        if paid - current.amount < 0:
+            raise CashError(
+                _(
+                    "Only %(paid)s is paid on this order by %(method)s now: "
+                    "reverse its refunds by %(method)s first."
+                )
+                % {"paid": format_money(max(paid, ZERO)), "method": Method(current.method).label}
+            )
     holders = sorted({e.holder_id for e in group if e.holder_id is not None})
     for holder_id in holders:
         holder = _lock_member(Membership(pk=holder_id, workshop_id=current.workshop_id))

