@@ -617,13 +617,17 @@ def _sheet(workshop, start, end, pay: dict[int, list], payroll: Payroll | None =
     }
     paid: dict[int, Decimal] = {}
     if payroll is not None:
+        # A payout that was reversed is not paid: its reversal counts with it (a salary
+        # entry and its reversal both name the employee as the counterpart).
+        ids = Payout.objects.filter(workshop=workshop, payroll=payroll).values("entry")
         rows = (
-            Payout.objects.filter(workshop=workshop, payroll=payroll)
-            .values("member")
-            .annotate(s=Sum("entry__amount"))
+            CashEntry.objects.filter(workshop=workshop)
+            .filter(Q(pk__in=ids) | Q(reverses__in=ids))
+            .values("counterpart")
+            .annotate(s=Sum("amount"))
             .order_by()
         )
-        paid = {row["member"]: -row["s"] for row in rows}
+        paid = {row["counterpart"]: -row["s"] for row in rows}
     employees = [
         EmployeePay(member=people[pk], lines=lines, paid=paid.get(pk, ZERO))
         for pk, lines in pay.items()

@@ -4,6 +4,7 @@ and a second reversal of one entry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -12,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from cashdesk import services
+from cashdesk import payroll, services
 from cashdesk.models import CashEntry, EntryKind
+from cashdesk.tests.conftest import SERVICE
+from cashdesk.tests.test_payroll import issued_order, joined
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +116,41 @@ def test_refund_view_shows_the_total_limit_next_to_the_field(
         "Only 0.00 is paid on this order in all: a refund cannot be more."
     ]
     assert services.order_paid(ready_order) == D("0.00")
+
+
+def test_payroll_reversed_payout_is_owed_again(workshop, branch, director, manager, technician):
+    day = dt.date(2026, 11, 10)
+    joined(technician, dt.date(2026, 11, 1))
+    payroll.rule_add(
+        member=technician, effective_from=dt.date(2026, 11, 1), per_order=D("100"), by=director
+    )
+    issued_order(
+        workshop,
+        branch,
+        manager,
+        assignee=technician,
+        lines=[(SERVICE, "Fix", "1000", technician)],
+        on=day,
+    )
+    closed = payroll.payroll_close(
+        workshop=workshop, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30), by=director
+    )
+    services.deposit_record(branch=branch, amount=D("500"), by=director, key=None)
+    entry = payroll.payroll_pay(
+        payroll=closed, member=technician, amount=D("100"), branch=branch, by=director, key=None
+    )
+    emp = payroll.payroll_sheet(closed).employee(technician.pk)
+    assert (emp.paid, emp.owed) == (D("100.00"), D("0.00"))
+    services.entry_reverse(entry=entry, by=director, reason="paid the wrong person", key=None)
+    emp = payroll.payroll_sheet(closed).employee(technician.pk)
+    assert (emp.paid, emp.owed) == (D("0.00"), D("100.00"))
+    again = payroll.payroll_pay(
+        payroll=closed, member=technician, amount=D("100"), branch=branch, by=director, key=None
+    )
+    assert again.amount == D("-100.00")
+    emp = payroll.payroll_sheet(closed).employee(technician.pk)
+    assert (emp.paid, emp.owed) == (D("100.00"), D("0.00"))
+    with pytest.raises(ValidationError):
+        payroll.payroll_pay(
+            payroll=closed, member=technician, amount=D("100"), branch=branch, by=director, key=None
+        )
