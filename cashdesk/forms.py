@@ -134,8 +134,17 @@ class DrawerForm(KeyedForm):
                 del self.fields[name]
 
 
-class CloseForm(forms.Form):
+class CloseForm(KeyedForm):
+    """The count, with the newest entry the page showed: money recorded after it was not
+    in the expected figure the director counted against."""
+
     counted = amount_field(_("Cash counted in the drawer"), required=True)
+    seen = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2**63 - 1,
+        error_messages={"required": _("Reload.")},
+    )
 
 
 class ReverseForm(KeyedForm):

@@ -140,6 +140,18 @@ def shift_summary(shift: Shift) -> ShiftSummary:
     return summary
 
 
+def shift_last_entry(shift: Shift) -> int:
+    """The id of the shift's newest entry (0 for none): what a count was made against.
+    Read it before the summary, so the figures shown include at least that entry."""
+    last = (
+        CashEntry.objects.filter(workshop_id=shift.workshop_id, shift=shift)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return last or 0
+
+
 def _with_details(qs):
     return qs.select_related("by__user", "counterpart__user", "holder__user", "order").annotate(
         reversed_by=Subquery(

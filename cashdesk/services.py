@@ -31,7 +31,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -720,17 +720,41 @@ def deposit_record(
 
 
 @transaction.atomic
-def shift_close(*, shift: Shift, counted: Decimal, by: Membership) -> tuple[Shift, Shift]:
+def shift_close(
+    *,
+    shift: Shift,
+    counted: Decimal,
+    by: Membership,
+    key: uuid.UUID | None = None,
+    seen: int | None = None,
+) -> tuple[Shift, Shift]:
     """Count the drawer: record the difference, archive the shift, open the next one.
 
     Returns (the closed shift, the new open one). Closing a closed shift is refused.
+    `seen` is the newest entry the count was made against (the close page's): cash
+    recorded after it is refused, not booked as over or short.
     """
     _require(by, "cashdesk.close_shift", _("Only the director closes the shift."))
+    key = _key(key)
     counted = check_amount(counted, "counted", allow_zero=True)
     branch = _lock_branch(shift.branch)
+    _seen(branch.workshop_id, key)
     locked = Shift.objects.get(pk=shift.pk, workshop_id=shift.workshop_id)
     if not locked.is_open:
         raise CashError(_("This shift is already closed."))
+    if seen is not None:
+        meanwhile = CashEntry.objects.filter(
+            workshop_id=locked.workshop_id, shift=locked, method=Method.CASH, pk__gt=seen
+        ).aggregate(s=Sum("amount"), n=Count("pk"))
+        if meanwhile["n"]:
+            raise ValidationError(
+                {
+                    "counted": [
+                        _("%(amount)s was recorded while you counted; count again.")
+                        % {"amount": format_money(meanwhile["s"])}
+                    ]
+                }
+            )
     expected = drawer_cash(locked)
     if counted != expected:
         _record(
@@ -742,7 +766,7 @@ def shift_close(*, shift: Shift, counted: Decimal, by: Membership) -> tuple[Shif
                     kind=EntryKind.DIFFERENCE,
                     method=Method.CASH,
                     amount=counted - expected,
-                    key=uuid.uuid4(),
+                    key=key,
                     comment=str(_("over") if counted > expected else _("short")),
                 )
             ]

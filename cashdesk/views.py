@@ -209,14 +209,29 @@ def shift_close(request: WorkshopRequest, shift_id: int) -> HttpResponse:
     if not shift.is_open:
         messages.info(request, _("This shift is already closed."))
         return redirect("cashdesk:z_report", shift_id=shift.pk)
-    form = CloseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    # The newest entry first, then the figures: whatever the page shows includes it.
+    seen = selectors.shift_last_entry(shift)
+    data = request.POST if request.method == "POST" else None
+    form = CloseForm(data, initial={"seen": seen})
+    if data is not None and form.is_valid():
         try:
             closed, _next = services.shift_close(
-                shift=shift, counted=form.cleaned_data["counted"], by=request.membership
+                shift=shift,
+                counted=form.cleaned_data["counted"],
+                by=request.membership,
+                key=form.cleaned_data["key"],
+                seen=form.cleaned_data["seen"],
             )
         except ValidationError as exc:
+            # Drawn again against the drawer as it is now, to count once more.
+            fresh = data.copy()
+            fresh["seen"] = str(selectors.shift_last_entry(shift))
+            form = CloseForm(fresh)
+            form.is_valid()
             _errors_to_form(form, exc)
+        except services.AlreadyRecorded as exc:
+            messages.info(request, exc.message)
+            return redirect("cashdesk:z_report", shift_id=shift.pk)
         except services.CashError as exc:
             messages.error(request, exc.message)
             return redirect("cashdesk:z_report", shift_id=shift.pk)

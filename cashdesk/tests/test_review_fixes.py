@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cashdesk import payroll, services
-from cashdesk.models import CashEntry, EntryKind
+from cashdesk.models import CashEntry, EntryKind, Shift
 from cashdesk.tests.conftest import SERVICE
 from cashdesk.tests.test_payroll import issued_order, joined
 
@@ -154,3 +154,62 @@ def test_payroll_reversed_payout_is_owed_again(workshop, branch, director, manag
         payroll.payroll_pay(
             payroll=closed, member=technician, amount=D("100"), branch=branch, by=director, key=None
         )
+
+
+def test_close_refused_for_cash_taken_while_counting(
+    director_client, director, manager, branch, ready_order
+):
+    services.deposit_record(branch=branch, amount=D("1000"), by=director, key=None)
+    shift = Shift.objects.get()
+    url = reverse("cashdesk:shift_close", kwargs={"shift_id": shift.pk})
+    page = director_client.get(url)
+    assert 'id="expected-cash">1,000.00' in page.content.decode()
+    form = page.context["form"]
+    hidden = {"key": str(form["key"].value()), "seen": form["seen"].value()}
+    # The director counts 1 000; meanwhile the front desk takes 4 200 in cash.
+    services.payment_take(
+        order=ready_order,
+        amounts={"cash": D("4200")},
+        by=manager,
+        key=uuid.uuid4(),
+        version=ready_order.version,
+        issue=True,
+    )
+    response = director_client.post(url, {"counted": "1000", **hidden})
+    assert response.status_code == 200
+    assert response.context["form"].errors["counted"] == [
+        "4,200.00 was recorded while you counted; count again."
+    ]
+    assert 'id="expected-cash">5,200.00' in response.content.decode()
+    assert Shift.objects.get(pk=shift.pk).is_open
+    assert not CashEntry.objects.filter(kind=EntryKind.DIFFERENCE).exists()
+    # The redrawn form counts against the drawer as it is now.
+    redrawn = response.context["form"]
+    assert redrawn["seen"].value() == str(CashEntry.objects.latest("pk").pk)
+    response = director_client.post(
+        url, {"counted": "5200", "key": hidden["key"], "seen": redrawn["seen"].value()}
+    )
+    assert response.url == reverse("cashdesk:z_report", kwargs={"shift_id": shift.pk})
+    closed = Shift.objects.get(pk=shift.pk)
+    assert (closed.expected_cash, closed.counted_cash) == (D("5200.00"), D("5200.00"))
+    assert not CashEntry.objects.filter(kind=EntryKind.DIFFERENCE).exists()
+
+
+def test_close_without_the_pages_figures_is_refused(director_client, director, branch):
+    services.deposit_record(branch=branch, amount=D("1000"), by=director, key=None)
+    shift = Shift.objects.get()
+    url = reverse("cashdesk:shift_close", kwargs={"shift_id": shift.pk})
+    response = director_client.post(url, {"counted": "1000"})
+    assert response.status_code == 200
+    assert "This form is out of date" in response.content.decode()
+    assert Shift.objects.get(pk=shift.pk).is_open
+
+
+def test_close_difference_carries_the_forms_key(director, branch):
+    services.deposit_record(branch=branch, amount=D("1000"), by=director, key=None)
+    shift = Shift.objects.get()
+    key = uuid.uuid4()
+    services.shift_close(shift=shift, counted=D("990"), by=director, key=key, seen=None)
+    assert list(CashEntry.objects.filter(key=key).values_list("kind", "amount")) == [
+        (EntryKind.DIFFERENCE, D("-10.00"))
+    ]

@@ -245,13 +245,15 @@ def test_close_shift_with_abc_then_counted_then_twice(director_client, branch, d
     services.deposit_record(branch=branch, amount=D("1000"), by=director, key=None)
     shift = Shift.objects.get()
     close = reverse("cashdesk:shift_close", kwargs={"shift_id": shift.pk})
-    response = director_client.post(close, {"counted": "abc"})
+    form = director_client.get(close).context["form"]
+    hidden = {"key": str(form["key"].value()), "seen": form["seen"].value()}
+    response = director_client.post(close, {"counted": "abc", **hidden})
     assert "Enter an amount" in " ".join(response.context["form"].errors["counted"])
     assert Shift.objects.get(pk=shift.pk).is_open
-    response = director_client.post(close, {"counted": "990"})
+    response = director_client.post(close, {"counted": "990", **hidden})
     z = reverse("cashdesk:z_report", kwargs={"shift_id": shift.pk})
     assert response.url == z
-    again = director_client.post(close, {"counted": "990"})
+    again = director_client.post(close, {"counted": "990", **hidden})
     assert messages_of(again)[-1] == "This shift is already closed."
     assert CashEntry.objects.filter(kind=EntryKind.DIFFERENCE).count() == 1
     report = director_client.get(z).content.decode()
