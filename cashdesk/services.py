@@ -3,7 +3,8 @@
 Each function is keyword-only and runs in one transaction. Locks are always taken in
 the same order, so two operations never wait for each other in a circle:
 
-1. the order row (`Order ... select_for_update`), when the money is an order's;
+1. the order row (`Order ... select_for_update`), when the money is an order's; a
+   reversal of an entry without an order locks that entry's rows instead;
 2. the person holding field cash (their membership row), for field cash;
 3. the branch row, which stands for the branch's drawer: whoever holds it may read
    and change the open shift. A payment and the close of the shift it would land in
@@ -268,6 +269,15 @@ def _record(entries: list[CashEntry]) -> list[CashEntry]:
         # The unique key is the backstop of the check under the lock (see the docstring):
         # a twin submission that got past it finds the first one's entries here.
         _seen(entries[0].workshop_id, entries[0].key)
+        # cashentry_reversed_once is the backstop of the "already reversed" check.
+        reversed_ids = [e.reverses_id for e in entries if e.reverses_id is not None]
+        if (
+            reversed_ids
+            and CashEntry.objects.filter(
+                workshop_id=entries[0].workshop_id, reverses__in=reversed_ids
+            ).exists()
+        ):
+            raise CashError(_("This entry is already reversed.")) from None
         raise
     deltas: dict[int, Decimal] = {}
     for entry in entries:
@@ -904,6 +914,15 @@ def entry_reverse(
     order = None
     if entry.order_id is not None:
         order = _lock_order(Order(pk=entry.order_id, workshop_id=entry.workshop_id))
+    else:
+        # No order row to queue on: two reversals of this entry queue on its own rows
+        # (both of a hand-in's pair) before the "already reversed" check below.
+        list(
+            CashEntry.objects.select_for_update()
+            .filter(workshop_id=entry.workshop_id, key=entry.key)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     _seen(entry.workshop_id, key)
     current = CashEntry.objects.select_related("branch", "holder").get(
         pk=entry.pk, workshop_id=entry.workshop_id

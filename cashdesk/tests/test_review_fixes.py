@@ -213,3 +213,27 @@ def test_close_difference_carries_the_forms_key(director, branch):
     assert list(CashEntry.objects.filter(key=key).values_list("kind", "amount")) == [
         (EntryKind.DIFFERENCE, D("-10.00"))
     ]
+
+
+def test_second_reversal_past_the_check_is_refused_not_crashed(branch, director):
+    entry = services.deposit_record(branch=branch, amount=D("500"), by=director, key=None)
+    services.entry_reverse(entry=entry, by=director, reason="r", key=None)
+    # What a second reversal that got past the check (no lock) would insert: the unique
+    # constraint refuses it, and the refusal says why.
+    with pytest.raises(services.CashError) as exc, transaction.atomic():
+        services._record(
+            [
+                services._entry(
+                    by=director,
+                    branch=branch,
+                    shift=entry.shift,
+                    kind=entry.kind,
+                    method=entry.method,
+                    amount=-entry.amount,
+                    key=uuid.uuid4(),
+                    reverses=entry,
+                )
+            ]
+        )
+    assert str(exc.value.message) == "This entry is already reversed."
+    assert CashEntry.objects.filter(reverses=entry).count() == 1
