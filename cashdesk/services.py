@@ -372,6 +372,10 @@ def payment_take(
     key = _key(key)
     locked = _lock_order(order)
     _seen(locked.workshop_id, key)
+    if issue and locked.status == Status.ISSUED and not any(amounts.values()):
+        # Issuing a paid-up order writes no entry to find its key by: an issue with
+        # nothing to take, sent again once the order is issued, is done already.
+        raise AlreadyRecorded([])
     _check_stale(locked, version)
     if locked.is_deleted:
         raise CashError(_("This order is deleted."))

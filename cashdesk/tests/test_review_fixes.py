@@ -237,3 +237,24 @@ def test_second_reversal_past_the_check_is_refused_not_crashed(branch, director)
         )
     assert str(exc.value.message) == "This entry is already reversed."
     assert CashEntry.objects.filter(reverses=entry).count() == 1
+
+
+def test_issue_of_a_prepaid_order_sent_again_is_already_recorded(
+    manager_client, manager, ready_order
+):
+    services.prepayment_take(order=ready_order, amounts={"card": D("4200")}, by=manager, key=None)
+    ready_order.refresh_from_db()
+    url = reverse("cashdesk:order_issue", kwargs={"order_number": ready_order.number})
+    form = {"key": str(uuid.uuid4()), "version": ready_order.version, "total": "0"}
+    first = manager_client.post(url, form)
+    assert first.status_code == 302
+    ready_order.refresh_from_db()
+    assert ready_order.status == "issued"
+    again = manager_client.post(url, form)
+    assert again.status_code == 302
+    assert [str(m) for m in again.wsgi_request._messages][-1] == (
+        "This was already recorded; it was not recorded a second time."
+    )
+    assert list(CashEntry.objects.values_list("kind", "amount")) == [
+        (EntryKind.PREPAYMENT, D("4200.00"))
+    ]
