@@ -448,3 +448,32 @@ def test_charts_escape_names_and_use_round_ticks():
     ]
     svg = charts.columns([(dt.date(2026, 1, d), D(d)) for d in range(1, 31)], title="t")
     assert svg.count("<rect") == 30 and "style=" not in svg
+
+
+def test_export_page_polls_until_ready_then_stops(client, workshop, director):
+    export = Export.objects.create(
+        workshop=workshop, what="entries", requested_by=director, params={}
+    )
+    login(client, director)
+    url = reverse("cashdesk:export", kwargs={"export_id": export.pk})
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'hx-trigger="every 1s"' in response.content and b"spinner" in response.content
+    Export.objects.filter(pk=export.pk).update(status="done", filename="x.xlsx", file="none.xlsx")
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 286  # htmx stops polling
+    assert b"Download" in response.content
+
+
+def test_salary_pages_list_rules_for_the_director_only(client, workshop, director, technician):
+    joined(technician, dt.date(2026, 1, 1))
+    payroll.rule_add(
+        member=technician, effective_from=dt.date(2026, 2, 1), services_percent=D("40"), by=director
+    )
+    response = login(client, director).get(reverse("cashdesk:salary"))
+    rows = {m.pk: rule for m, rule, _history in response.context["rows"]}
+    assert rows[technician.pk].services_percent == D("40")
+    client.force_login(technician.user)
+    assert client.get(reverse("cashdesk:salary")).status_code == 403
+    assert client.get(reverse("cashdesk:payroll")).status_code == 403
+    assert client.get(reverse("cashdesk:report")).status_code == 403
