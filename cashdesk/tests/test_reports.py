@@ -477,3 +477,21 @@ def test_salary_pages_list_rules_for_the_director_only(client, workshop, directo
     assert client.get(reverse("cashdesk:salary")).status_code == 403
     assert client.get(reverse("cashdesk:payroll")).status_code == 403
     assert client.get(reverse("cashdesk:report")).status_code == 403
+
+
+def test_excel_shifts_carry_their_z_report_figures(
+    client, workshop, branch, director, django_capture_on_commit_callbacks
+):
+    services.deposit_record(branch=branch, amount=D("1000"), by=director, key=None)
+    shift = services.shift_open(branch=branch, by=director)
+    services.shift_close(shift=shift, counted=D("990"), by=director)
+    book = _export(
+        client, director, django_capture_on_commit_callbacks, what="shifts", period="month"
+    )
+    ws = book["Shifts"]
+    header = [c.value for c in ws[1]]
+    row = {h: c for h, c in zip(header, ws[2], strict=True)}
+    assert row["Shift"].value == 1 and row["Cash"].value == 990
+    assert row["Expected cash"].value == 1000 and row["Counted cash"].value == 990
+    assert row["Difference"].value == -10 and row["Difference"].number_format == "#,##0.00"
+    assert row["Opened"].is_date
