@@ -92,3 +92,28 @@ def test_notifications_estimate_approved_and_ready_from_the_status_page(
     staff.screenshot(path="test-artifacts/notifications-card.png", full_page=True)
     assert console_errors == []
     assert re.search(r"/s/[A-Za-z0-9_-]{24}$", link)
+
+
+def test_notifications_sms_text_counts_its_parts_as_you_type(
+    live_server, new_page, director, console_errors
+):
+    base = live_server.url
+    page = new_page()
+    sign_in(page, base, director)
+    page.goto(f"{base}/notifications/")
+    page.click("#rule-ready-sms")
+    page.wait_for_url(re.compile(r"/notifications/rule/\?event=ready&channel=sms$"))
+    page.fill("textarea[name=body]", "Order {order.number} is ready")
+    expect(page.locator("#sms-count")).to_have_text("19 characters, 1 SMS (GSM-7, 160 per part)")
+    expect(page.locator("#rule-text")).to_have_text("Order 1042 is ready")
+    page.fill("textarea[name=body]", "Заказ №{order.number} готов, " + "ж" * 51)
+    expect(page.locator("#sms-count")).to_have_text("70 characters, 1 SMS (UCS-2, 70 per part)")
+    page.fill("textarea[name=body]", "Заказ №{order.number} готов, " + "ж" * 52)
+    expect(page.locator("#sms-count")).to_have_text("71 characters, 2 SMS (UCS-2, 67 per part)")
+    page.fill("textarea[name=body]", "{client.nmae}")
+    expect(page.locator("#rule-preview")).to_contain_text("Unknown variable “client.nmae”")
+    page.fill("textarea[name=body]", "Ready: {order.number}")
+    page.click("text=Save")
+    page.wait_for_url(re.compile(r"/notifications/$"))
+    expect(page.locator("#rule-ready-sms")).to_contain_text("Ready: {order.number}")
+    assert console_errors == []
