@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test lint e2e bench venv messages clean
+.PHONY: run test lint e2e bench drill venv messages clean
 
 # One virtualenv with the runtime and the test and lint tools; the image installs only
 # requirements.txt.
@@ -38,6 +38,11 @@ lint: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# The fault drill, by hand and never in CI: load against gunicorn (production settings)
+# on a PostgreSQL cluster of its own, which it restarts mid-run (needs root).
+drill: venv
+	$(PY) bench/drill.py
 
 # Refresh the Russian catalogue after adding strings (needs GNU gettext).
 messages: export DEBUG ?= 1
