@@ -370,3 +370,43 @@ def line_removed(*, line, by) -> None:
 def order_moved(*, order, old_status, new_status, by) -> None:
     for hook in _MOVE_HOOKS.values():
         hook(order=order, old_status=old_status, new_status=new_status, by=by)
+
+
+# ---------------------------------------------------------------- the Today view
+
+_TODAY_PANELS: dict[str, CardSlot] = {}
+
+
+def register_today_panel(
+    name: str,
+    *,
+    context: Callable[[Any], dict | None],
+    template: Any = "orders/_today_panel.html",
+    permission: str | None = None,
+    weight: int = 100,
+) -> CardSlot:
+    """Add (or replace) a panel on the Today view; `context(request)` returns the
+    template's context or None to show nothing. The default template shows a `title`,
+    `rows` of (label, value) and an optional `link` (url, text)."""
+    _check(name, permission)
+    slot = CardSlot(
+        name, SIDE, template, lambda _order, request: context(request), permission, weight
+    )
+    _TODAY_PANELS[name] = slot
+    return slot
+
+
+def unregister_today_panel(name: str) -> None:
+    _TODAY_PANELS.pop(name, None)
+
+
+def render_today_panels(request) -> list[SafeString]:
+    role = request.membership.role if request.membership else None
+    rendered = []
+    for slot in sorted(_TODAY_PANELS.values(), key=lambda s: (s.weight, s.name)):
+        if slot.permission and not role_can(role, slot.permission):
+            continue
+        ctx = slot.context(None, request)
+        if ctx is not None:
+            rendered.append(_render(slot.template, ctx, request))
+    return rendered

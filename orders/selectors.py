@@ -7,13 +7,24 @@ independent of the number of orders.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Branch, Membership
 from orders import search
 from orders.models import Client, Device, JournalEntry, Order, OrderLine
-from orders.workflow import CLOSED, OPEN, TAB_ORDER, TAB_STATUS, TODAY_ONLY_STATUSES, Tab
+from orders.workflow import (
+    CLOSED,
+    OPEN,
+    TAB_ORDER,
+    TAB_STATUS,
+    TODAY_ONLY_STATUSES,
+    Kind,
+    Status,
+    Tab,
+)
 from workshop.lib.paging import Page, keyset_page
 
 WORK_PAGE_SIZE = 50
@@ -133,3 +144,46 @@ def devices_with_orders(orders_qs, client: Client, *, devices: int, per_client: 
     for order in orders_qs.filter(device_id__in=list(by_id)).order_by("-id")[:per_client]:
         by_id[order.device_id].past_orders.append(order)
     return found
+
+
+# ---------------------------------------------------------------- the Today view
+
+# An order waiting for a part longer than this many days is listed on the Today view.
+WAITING_PART_DAYS = 3
+TODAY_LIMIT = 50  # rows per section; the Work page's tabs hold the rest
+READY_STATUSES = (Status.READY_NOTIFY, Status.READY_DELIVERY)
+
+
+def _today_rows(qs, order_by: tuple[str, ...]) -> list[Order]:
+    return list(
+        qs.select_related("client", "device", "assignee__user").order_by(*order_by)[:TODAY_LIMIT]
+    )
+
+
+def today_sections(membership: Membership, *, now=None, waiting_days: int = WAITING_PART_DAYS):
+    """The front desk's day: ready to hand out, due today or overdue (with the days late),
+    today's call-outs, and orders waiting for a part longer than `waiting_days`. Four
+    queries, whatever the number of orders."""
+    now = timezone.localtime(now)
+    today = now.date()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)
+    base = Order.objects.visible_to(membership).alive()
+    ready = _today_rows(base.filter(status__in=READY_STATUSES), ("status_changed_at", "id"))
+    due = _today_rows(
+        base.filter(status__in=OPEN, due_date__lte=today).exclude(status__in=READY_STATUSES),
+        ("due_date", "id"),
+    )
+    mark_overdue(due, today)
+    callouts = _today_rows(
+        base.filter(kind=Kind.CALL_OUT, status__in=OPEN, visit_at__gte=start, visit_at__lt=end),
+        ("visit_at", "id"),
+    )
+    waiting = _today_rows(
+        base.filter(
+            status=Status.WAITING_PART,
+            status_changed_at__lt=now - timedelta(days=waiting_days),
+        ),
+        ("status_changed_at", "id"),
+    )
+    return {"ready": ready, "due": due, "callouts": callouts, "waiting": waiting}

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from orders.views import card, clients, new, work
+from orders.views import card, clients, new, today, work
 from orders.workflow import Kind
 
 app_name = "orders"
 
 urlpatterns = [
     path("", work.work, name="work"),
+    path("today/", today.today, name="today"),
     # One pattern per kind (no kind in the path), so each "+" page has its own name.
     path("new/sale/", new.order_new, {"kind": Kind.SALE}, name="new_sale"),
     path("new/pc-build/", new.order_new, {"kind": Kind.PC_BUILD}, name="new_pc_build"),

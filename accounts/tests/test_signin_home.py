@@ -45,10 +45,11 @@ def test_home_shows_workshop_branches_and_colleagues(director_client, director, 
     assert "Alpha Repair" in html
 
 
-def test_home_shows_staff_only_their_branches(manager_client, branch, workshop):
+def test_home_sends_staff_to_the_today_view(manager_client, branch, workshop):
     BranchFactory(workshop=workshop, name="Elsewhere")
     response = manager_client.get(reverse("home"))
-    assert list(response.context["branches"]) == [branch]
+    assert response.status_code == 302
+    assert response.url == reverse("orders:today")
 
 
 def test_home_never_lists_another_workshops_people(director_client, outsider):

@@ -176,7 +176,7 @@ def test_htmx_request_of_a_replaced_session_is_sent_to_sign_in(director):
 
 def test_force_login_personas_coexist(director_client, manager_client, technician_client):
     for client in (director_client, manager_client, technician_client):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("home"), follow=True).status_code == 200
 
 
 # Password reset and change

@@ -17,7 +17,7 @@ from accounts.decorators import requires
 from accounts.emails import send_later
 from accounts.forms import ChangePasswordForm, PasswordResetForm, SetPasswordForm, SignInForm
 from accounts.middleware import SESSION_WORKSHOP_KEY
-from accounts.models import Membership
+from accounts.models import Membership, Role
 from accounts.services import session_take_over
 from accounts.throttle import mail_allowed
 from accounts.views.common import forbidden
@@ -58,6 +58,9 @@ class SignOutView(auth_views.LogoutView):
 @requires("accounts.view_home")
 def home(request: WorkshopRequest) -> HttpResponse:
     membership = request.membership
+    if membership.role != Role.DIRECTOR:
+        # Front-desk staff start their day on the Today view (orders, by URL name only).
+        return redirect("orders:today")
     colleagues = (
         Membership.objects.active()
         .for_workshop(request.workshop)
