@@ -17,6 +17,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed
 
 # Development is the default of `make run` only; the settings default to production.
+# `make run PORT=8123` when 8000 is taken.
+PORT ?= 8000
 # The task worker (it sends the e-mail) runs beside the server and stops with it.
 run: export DEBUG ?= 1
 run: venv
@@ -24,7 +26,7 @@ run: venv
 	$(PY) manage.py seed_demo
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(VENV)/bin/pytest
