@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,6 +175,23 @@ def by_local_month(qs, field: str, **aggregates) -> list[tuple[dt.date, dict]]:
 LEAD = ExpressionWrapper(F("status_changed_at") - F("created_at"), output_field=DurationField())
 
 
+def lead_sum() -> Sum:
+    """The summed intake → issue time; on SQLite in days by julianday() (plain SQL: a
+    duration there is a Python function per row)."""
+    if not _hour_groups():
+        return Sum(LEAD)
+    days = Func(F("status_changed_at"), function="julianday", output_field=FloatField()) - Func(
+        F("created_at"), function="julianday", output_field=FloatField()
+    )
+    return Sum(ExpressionWrapper(days, output_field=FloatField()))
+
+
+def as_duration(value) -> dt.timedelta | None:
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(days=float(value))
+
+
 # ---------------------------------------------------------------- employees' work
 
 
@@ -246,14 +263,15 @@ def work(
     issued = (
         _issued(workshop, period, branch)
         .values("assignee")
-        .annotate(n=Count("id"), lead=Sum(LEAD))
+        .annotate(n=Count("id"), lead=lead_sum())
         .order_by()
     )
     for item in issued:
         r = row(item["assignee"])
+        lead = as_duration(item["lead"])
         if r is not None:
             r.issued = item["n"]
-            r.lead = item["lead"] / item["n"] if item["lead"] is not None and item["n"] else None
+            r.lead = lead / item["n"] if lead is not None and item["n"] else None
     return sorted(rows.values(), key=lambda r: (r.member.user.full_name or "").casefold())
 
 
@@ -478,7 +496,7 @@ def lead_time(workshop: Workshop, period: Period, branch: Branch | None) -> Seri
     rows = (
         _issued(workshop, period, branch)
         .values("kind")
-        .annotate(n=Count("id"), lead=Sum(LEAD))
+        .annotate(n=Count("id"), lead=lead_sum())
         .order_by()
     )
     s = Series(
@@ -487,7 +505,7 @@ def lead_time(workshop: Workshop, period: Period, branch: Branch | None) -> Seri
     )
     n_all, lead_all = 0, dt.timedelta()
     for r in sorted(rows, key=lambda r: str(Kind(r["kind"]).label)):
-        lead = r["lead"] or dt.timedelta()
+        lead = as_duration(r["lead"]) or dt.timedelta()
         n_all += r["n"]
         lead_all += lead
         s.rows.append([str(Kind(r["kind"]).label), r["n"], _days(lead / r["n"])])
