@@ -7,4 +7,54 @@
     if (!row || event.target.closest("a, button, input, select, textarea, label")) return;
     window.location.href = row.dataset.href;
   });
+
+  function typing(t) {
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+
+  // Keyboard shortcuts (listed in the "?" help): Alt+0…7 for the top-bar buttons, in
+  // text fields too (Alt+digit types nothing); "/" for the Work search from any page;
+  // Ctrl+Enter saves the form being filled; "?" opens the help.
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) return;
+    var digit = /^Digit([0-9])$/.exec(event.code || "");
+    if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
+      var link = document.querySelector('.topbar [data-shortcut="' + digit[1] + '"]');
+      if (link) {
+        event.preventDefault();
+        window.location.href = link.href;
+      }
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      var form = event.target && event.target.closest && event.target.closest("form");
+      if (!form || form.method === "dialog") return;
+      var button = form.querySelector('button[type="submit"]:not([formaction]):not([disabled])');
+      event.preventDefault();
+      form.requestSubmit(button || undefined);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "/") {
+      if (document.getElementById("work-q")) return; // orders.js focuses it
+      var work = document.querySelector(".topbar [data-work-link]");
+      if (work) {
+        event.preventDefault();
+        window.location.href = work.href + "#search";
+      }
+    } else if (event.key === "?") {
+      var help = document.getElementById("shortcuts-help");
+      if (help && !help.open) {
+        event.preventDefault();
+        help.showModal();
+      }
+    }
+  });
+
+  // Arriving from "/" on another page: the search takes the focus.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.location.hash !== "#search") return;
+    var search = document.getElementById("work-q");
+    if (search) search.focus();
+  });
 })();
