@@ -102,7 +102,18 @@ class Book:
 
 
 def _iter(qs) -> Iterator:
-    return qs.iterator(chunk_size=CHUNK)
+    """Rows in batches by primary key: memory stays flat whatever the database driver
+    does with cursors (without server-side cursors `.iterator()` fetches everything)."""
+    last = None
+    while True:
+        batch = qs.order_by("pk")
+        if last is not None:
+            batch = batch.filter(pk__gt=last)
+        rows = list(batch[:CHUNK])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].pk
 
 
 def entries_rows(workshop: Workshop, period: reports.Period, branch: Branch | None):
