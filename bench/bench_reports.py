@@ -78,7 +78,9 @@ def build(n: int):
             step = 5000
             for start in range(0, n, step):
                 count = min(step, n - start)
-                times = [now - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60)) for _ in range(count)]
+                times = [
+                    now - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60)) for _ in range(count)
+                ]
                 orders = Order.objects.bulk_create(
                     [
                         Order(
@@ -189,7 +191,7 @@ def main() -> None:
     start = (today - dt.timedelta(days=365)).isoformat()
     query = f"period=custom&start={start}&end={today.isoformat()}"
     results = {}
-    for size, (ws, director) in sites.items():
+    for size, (_ws, director) in sites.items():
         client = Client()
         with scopes_disabled():
             user = director.user
@@ -200,7 +202,9 @@ def main() -> None:
         for name in reports.REPORTS:
             url = f"/cashdesk/reports/?report={name}&{query}"
             assert client.get(url).status_code == 200
-            samples = measure(lambda url=url, client=client: client.get(url), repeat=REPEAT, warmup=2)
+            samples = measure(
+                lambda url=url, client=client: client.get(url), repeat=REPEAT, warmup=2
+            )
             report(f"report_{name}_year_{size}", samples)
             results[(name, size)] = sorted(samples)[len(samples) // 2]
     for name in reports.REPORTS:

@@ -373,7 +373,8 @@ def revenue_by_month(workshop: Workshop, period: Period, branch: Branch | None) 
         sales, cost, unknown = (
             (r["sales"], r["cost_sum"], r["unknown"]) if r else (ZERO, ZERO, ZERO)
         )
-        s.rows.append([m, money_in.get(m, ZERO), sales, cost, sales - cost, unknown])
+        # The margin of what has a known cost; goods of unknown cost are shown apart.
+        s.rows.append([m, money_in.get(m, ZERO), sales, cost, sales - unknown - cost, unknown])
     s.total = [str(_("Total"))] + [sum((row[i] for row in s.rows), ZERO) for i in range(1, 6)]
     return s
 
@@ -434,16 +435,18 @@ def revenue_by_employee(workshop: Workshop, period: Period, branch: Branch | Non
             str(_("Sales issued")),
             str(_("Cost of goods")),
             str(_("Margin")),
+            str(_("Goods of unknown cost")),
         ],
-        money={1, 2, 3},
+        money={1, 2, 3, 4},
         chart=1,
         chart_kind="bars",
     )
     for r in rows:
         name = people.get(r["performer"], str(_("Nobody named")))
-        s.rows.append([name, r["sales"], r["cost_sum"], r["sales"] - r["cost_sum"]])
+        sales, cost, unknown = r["sales"], r["cost_sum"], r["unknown"]
+        s.rows.append([name, sales, cost, sales - unknown - cost, unknown])
     s.rows.sort(key=lambda r: -r[1])
-    s.total = [str(_("Total"))] + [sum((row[i] for row in s.rows), ZERO) for i in range(1, 4)]
+    s.total = [str(_("Total"))] + [sum((row[i] for row in s.rows), ZERO) for i in range(1, 5)]
     return s
 
 

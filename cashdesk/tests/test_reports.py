@@ -490,8 +490,21 @@ def test_excel_shifts_carry_their_z_report_figures(
     )
     ws = book["Shifts"]
     header = [c.value for c in ws[1]]
-    row = {h: c for h, c in zip(header, ws[2], strict=True)}
+    row = dict(zip(header, ws[2], strict=True))
     assert row["Shift"].value == 1 and row["Cash"].value == 990
     assert row["Expected cash"].value == 1000 and row["Counted cash"].value == 990
     assert row["Difference"].value == -10 and row["Difference"].number_format == "#,##0.00"
     assert row["Opened"].is_date
+
+
+def test_margin_leaves_goods_of_unknown_cost_apart(workshop, branch, manager, technician, done):
+    a, _b = done
+    period = reports.named_period(reports.PeriodKey.MONTH)
+    rows = {r[0]: r for r in reports.revenue_by_employee(workshop, period, None).rows}
+    # Tom: a 4 200 service and a 3 000 screen nobody knows the cost of.
+    assert rows["Tom Tech"][1:] == [D("7200.00"), D("0.00"), D("4200.00"), D("3000.00")]
+    EarningLine.objects.filter(earning__order=a, name="Screen").update(cost=D("1800"))
+    rows = {r[0]: r for r in reports.revenue_by_employee(workshop, period, None).rows}
+    assert rows["Tom Tech"][1:] == [D("7200.00"), D("1800.00"), D("5400.00"), D("0.00")]
+    month = reports.revenue_by_month(workshop, period, None).rows[-1]
+    assert month[2:] == [D("8700.00"), D("1800.00"), D("6900.00"), D("0.00")]
