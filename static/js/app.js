@@ -51,6 +51,51 @@
     }
   });
 
+  // On a phone, a table wider than its box is shown as stacked rows (app.css); each
+  // cell carries its column's heading as a label for that layout.
+  var PHONE = window.matchMedia("(max-width: 640px)");
+  function labelCells(table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      var column = 0;
+      Array.prototype.forEach.call(tr.children, function (td) {
+        if (heads[column] && !td.hasAttribute("data-label")) td.setAttribute("data-label", heads[column]);
+        column += td.colSpan || 1;
+      });
+    });
+  }
+  function labelLines() {
+    document.querySelectorAll(".lines-grid").forEach(function (grid) {
+      var head = grid.querySelector(".lines-grid__head");
+      if (!head) return;
+      var heads = Array.prototype.map.call(head.children, function (span) {
+        return span.textContent.trim();
+      });
+      grid.querySelectorAll(".line-row").forEach(function (row) {
+        row.querySelectorAll(":scope > span").forEach(function (span, i) {
+          var filled = span.textContent.trim() || span.querySelector("input, select, textarea");
+          if (heads[i] && filled && !span.hasAttribute("data-label")) span.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+  function fitTables() {
+    labelLines();
+    document.querySelectorAll("table.table").forEach(function (table) {
+      labelCells(table);
+      if (table.hasAttribute("data-stack-always")) return;
+      table.classList.remove("table--stack");
+      if (PHONE.matches && table.offsetWidth > table.parentElement.clientWidth + 1) {
+        table.classList.add("table--stack");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fitTables);
+  document.addEventListener("htmx:afterSettle", fitTables);
+  window.addEventListener("resize", fitTables);
+
   // Arriving from "/" on another page: the search takes the focus.
   document.addEventListener("DOMContentLoaded", function () {
     if (window.location.hash !== "#search") return;
