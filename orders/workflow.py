@@ -233,6 +233,60 @@ def allowed(from_status: str) -> tuple[Status, ...]:
         return ()
 
 
+# The order of the card's move buttons: the usual next step first, then the other steps
+# forward along an order's life, then the steps back, then the exits (refused, cancelled).
+LIFE: tuple[Status, ...] = (
+    Status.SALE,
+    Status.PC_BUILD,
+    Status.CALL_OUT,
+    Status.ON_SITE,
+    Status.QUEUE,
+    Status.DIAGNOSTICS,
+    Status.IN_WORK,
+    Status.WAITING_PART,
+    Status.AT_PARTNER,
+    Status.READY_NOTIFY,
+    Status.READY_DELIVERY,
+    Status.OUT_FOR_DELIVERY,
+    Status.REFUSED,  # here only to rank where a refused order stands: before issue
+    Status.ISSUED,
+)
+EXITS: frozenset[Status] = frozenset({Status.REFUSED, Status.CANCELLED})
+USUAL_NEXT: dict[Status, Status] = {
+    Status.SALE: Status.ISSUED,
+    Status.PC_BUILD: Status.READY_NOTIFY,
+    Status.CALL_OUT: Status.ON_SITE,
+    Status.ON_SITE: Status.ISSUED,
+    Status.QUEUE: Status.DIAGNOSTICS,
+    Status.DIAGNOSTICS: Status.IN_WORK,
+    Status.IN_WORK: Status.READY_NOTIFY,
+    Status.WAITING_PART: Status.IN_WORK,
+    Status.AT_PARTNER: Status.IN_WORK,
+    Status.READY_NOTIFY: Status.ISSUED,
+    Status.READY_DELIVERY: Status.OUT_FOR_DELIVERY,
+    Status.OUT_FOR_DELIVERY: Status.ISSUED,
+    Status.REFUSED: Status.ISSUED,
+}
+
+
+def moves_in_order(from_status: str) -> list[Status]:
+    """`allowed(from_status)` in the card's order: usual next, forward, back, exits."""
+    here = Status(from_status)
+    rank = {s: i for i, s in enumerate(LIFE)}
+    now = rank.get(here, len(LIFE))
+
+    def key(to: Status) -> tuple[int, int]:
+        if to == USUAL_NEXT.get(here):
+            return (0, 0)
+        if to in EXITS:
+            return (3, 0 if to == Status.REFUSED else 1)
+        if rank[to] > now:
+            return (1, rank[to])
+        return (2, -rank[to])
+
+    return sorted(allowed(from_status), key=key)
+
+
 def can_move(from_status: str, to_status: str) -> bool:
     return to_status in allowed(from_status)
 

@@ -40,8 +40,8 @@ from orders.workflow import (
     Kind,
     Status,
     action_label,
-    allowed,
     guarded,
+    moves_in_order,
     tab_of,
 )
 from workshop.http import WorkshopRequest
@@ -118,7 +118,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         ]
     transitions = [
         (s, action_label(order.status, s))
-        for s in allowed(order.status)
+        for s in moves_in_order(order.status)
         if (desk or s not in HANDED_OVER) and not guarded(s)
     ]
     context = {
