@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.models import Branch, Membership
@@ -187,3 +187,57 @@ def today_sections(membership: Membership, *, now=None, waiting_days: int = WAIT
         ("status_changed_at", "id"),
     )
     return {"ready": ready, "due": due, "callouts": callouts, "waiting": waiting}
+
+
+def attach_client_counts(clients: list[Client], orders_qs) -> None:
+    """Give a page of clients `.device_count`, `.order_count` (of `orders_qs`, the orders
+    the member may open) and `.last_order_at`: two grouped queries."""
+    ids = [c.pk for c in clients]
+    for c in clients:
+        c.device_count, c.order_count, c.last_order_at = 0, 0, None
+    if not ids:
+        return
+    by_id = {c.pk: c for c in clients}
+    devices = (
+        Device.objects.filter(workshop=clients[0].workshop_id, client_id__in=ids)
+        .values("client_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in devices:
+        by_id[row["client_id"]].device_count = row["n"]
+    orders = (
+        orders_qs.filter(client_id__in=ids)
+        .values("client_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .order_by()
+    )
+    for row in orders:
+        client = by_id[row["client_id"]]
+        client.order_count, client.last_order_at = row["n"], row["last"]
+
+
+def client_devices_and_orders(client: Client, orders_qs, *, devices: int, orders: int) -> dict:
+    """The client's devices, each with `.client_orders`, and the orders with no listed
+    device: two queries whatever the client's history."""
+    found = list(
+        Device.objects.filter(workshop=client.workshop_id, client=client).order_by("-id")[
+            : devices + 1
+        ]
+    )
+    more_devices = len(found) > devices
+    found = found[:devices]
+    rows = list(orders_qs.filter(client=client).order_by("-id")[: orders + 1])
+    by_id = {d.pk: d for d in found}
+    for d in found:
+        d.client_orders = []
+    other = []
+    for order in rows[:orders]:
+        device = by_id.get(order.device_id)
+        (device.client_orders if device else other).append(order)
+    return {
+        "devices": found,
+        "more_devices": more_devices,
+        "other_orders": other,
+        "more_orders": len(rows) > orders,
+    }

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,12 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
-from orders import services
+from orders import selectors, services
 from orders.fields import CLIENT_FIELDS, DEVICE_FIELDS
 from orders.forms import ClientForm, DeviceForm, client_initial
 from orders.models import Client, Device
 from orders.views.common import errors_to_form, int_or_none, search_query, visible_orders
 from workshop.http import WorkshopRequest
+from workshop.lib.paging import keyset_page
 from workshop.lib.phones import format_phone
 
 CLIENT_PAGE = 50
@@ -76,17 +76,13 @@ def client_list(request: WorkshopRequest) -> HttpResponse:
     if q:
         qs = qs.search(q, request.workshop.country)
     after = int_or_none(request.GET.get("after"))
-    if after:
-        qs = qs.filter(id__lt=after)
-    rows = list(qs.order_by("-id")[: CLIENT_PAGE + 1])
-    more = len(rows) > CLIENT_PAGE
-    rows = rows[:CLIENT_PAGE]
-    _attach_counts(request, rows)
+    page = keyset_page(qs, after=after, size=CLIENT_PAGE)
+    selectors.attach_client_counts(page.rows, visible_orders(request))
     context = {
         "q": q,
-        "rows": rows,
-        "more": more,
-        "next_after": rows[-1].pk if rows else None,
+        "rows": page.rows,
+        "more": page.more,
+        "next_after": page.after,
         "deleted_only": deleted_only,
     }
     if request.htmx and after:
@@ -94,34 +90,6 @@ def client_list(request: WorkshopRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "client-list":
         return render(request, "orders/clients.html#list", context)
     return render(request, "orders/clients.html", context)
-
-
-def _attach_counts(request: WorkshopRequest, clients: list[Client]) -> None:
-    """Devices, orders and the last order date of one page of clients: two grouped queries."""
-    ids = [c.pk for c in clients]
-    for c in clients:
-        c.device_count, c.order_count, c.last_order_at = 0, 0, None
-    if not ids:
-        return
-    by_id = {c.pk: c for c in clients}
-    devices = (
-        Device.objects.filter(workshop=request.workshop, client_id__in=ids)
-        .values("client_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in devices:
-        by_id[row["client_id"]].device_count = row["n"]
-    orders = (
-        visible_orders(request)
-        .filter(client_id__in=ids)
-        .values("client_id")
-        .annotate(n=Count("id"), last=Max("created_at"))
-        .order_by()
-    )
-    for row in orders:
-        client = by_id[row["client_id"]]
-        client.order_count, client.last_order_at = row["n"], row["last"]
 
 
 # ---------------------------------------------------------------- history
@@ -170,40 +138,15 @@ def _labels(form_class) -> dict[str, str]:
 # ---------------------------------------------------------------- the client card
 
 
-def _devices_and_orders(request: WorkshopRequest, client: Client) -> dict[str, Any]:
-    """The client's devices, each with its orders, and the orders with no listed device:
-    two queries whatever the client's history."""
-    devices = list(
-        Device.objects.filter(workshop=request.workshop, client=client).order_by("-id")[
-            : DEVICE_LIMIT + 1
-        ]
-    )
-    more_devices = len(devices) > DEVICE_LIMIT
-    devices = devices[:DEVICE_LIMIT]
-    orders = list(visible_orders(request).filter(client=client).order_by("-id")[: ORDER_LIMIT + 1])
-    more_orders = len(orders) > ORDER_LIMIT
-    by_id = {d.pk: d for d in devices}
-    for d in devices:
-        d.client_orders = []
-    other = []
-    for order in orders[:ORDER_LIMIT]:
-        device = by_id.get(order.device_id)
-        (device.client_orders if device else other).append(order)
-    return {
-        "devices": devices,
-        "more_devices": more_devices,
-        "other_orders": other,
-        "more_orders": more_orders,
-    }
-
-
 def _client_context(request: WorkshopRequest, client: Client, form=None, **extra) -> dict:
     editable = role_can(request.membership.role, "clients.edit") and not client.is_deleted
     context = {
         "client": client,
         "form": form or ClientForm(client=client, editable=editable),
         "history": _history(client, CLIENT_FIELDS, _labels(ClientForm)),
-        **_devices_and_orders(request, client),
+        **selectors.client_devices_and_orders(
+            client, visible_orders(request), devices=DEVICE_LIMIT, orders=ORDER_LIMIT
+        ),
     }
     context.update(extra)
     return context
