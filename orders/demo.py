@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from orders import services
-from orders.models import Order, OrderLine
+from orders.journal import Builtin
+from orders.models import Client, Device, JournalEntry, Order, OrderLine
 from orders.workflow import HANDED_OVER, Kind, Status
 from workshop.lib.audit import acting_as
 
@@ -202,11 +203,41 @@ def seed(ctx: dict) -> None:
                     version=order.version,
                     by=tech,
                 )
-        # Spread the demo over the last weeks so dates and "in status for" look lived in.
-        # QuerySet.update() bypasses simple_history on purpose: these back-dated
-        # timestamps are demo staging, not a change anyone made, so they get no history.
-        Order.objects.filter(pk=order.pk).update(
-            created_at=now - timedelta(days=len(ORDERS) - i, hours=i),
-            status_changed_at=now - timedelta(hours=3 * (len(ORDERS) - i)),
+        _back_date(
+            order,
+            created=now - timedelta(days=len(ORDERS) - i, hours=i),
+            last_move=now - timedelta(hours=3 * (len(ORDERS) - i)),
         )
     ctx.setdefault("logins", []).append("orders: demo orders in every tab")
+
+
+def _back_date(order: Order, *, created, last_move) -> None:
+    """Spread the demo over the last weeks so dates and "in status for" look lived in:
+    the order's journal runs from `created` to `last_move` (its last move), the order is
+    in its status since that move, a repair is due a week after intake, and its client and
+    device are no younger than their first order.
+
+    QuerySet.update() and bulk_update() bypass simple_history on purpose: these back-dated
+    timestamps are demo staging, not a change anyone made, so they get no history."""
+    entries = list(JournalEntry.objects.filter(workshop=order.workshop, order=order).order_by("id"))
+    moves = [e for e in entries if e.action == Builtin.TRANSITION]
+    span = last_move - created
+    at, done = created, 0
+    for entry in entries:
+        if entry.action == Builtin.TRANSITION:  # the moves evenly up to the last one
+            done += 1
+            at = created + span * (done / len(moves))
+        entry.at = at  # the rest at intake or with the move they followed
+    JournalEntry.objects.bulk_update(entries, ["at"])
+    changed = {
+        "created_at": created,
+        "updated_at": entries[-1].at if entries else created,
+        "status_changed_at": moves[-1].at if moves else created,
+    }
+    if order.kind == Kind.REPAIR:
+        changed["due_date"] = timezone.localtime(created + timedelta(days=7)).date()
+    Order.objects.filter(pk=order.pk).update(**changed)
+    if order.client_id:
+        Client.objects.filter(pk=order.client_id, created_at__gt=created).update(created_at=created)
+    if order.device_id:
+        Device.objects.filter(pk=order.device_id, created_at__gt=created).update(created_at=created)
