@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import requires
 from directories import services
+from directories.extensions import extra_suggestions
 from directories.forms import MergeForm, RenameForm, SearchForm
 from directories.models import Entry, Kind, fold
 from workshop.http import WorkshopRequest
@@ -40,11 +41,18 @@ def suggest(request: WorkshopRequest, kind: str) -> HttpResponse:
     """The listbox options for what has been typed so far: one query, at most ten rows."""
     kind = _kind_or_404(kind)
     parent = request.GET.get("parent", "") if kind == Kind.MODEL else ""
-    entries = (
+    term = request.GET.get("q", "")
+    entries = list(
         Entry.objects.filter(workshop=request.workshop, kind=kind)
-        .suggestions(request.GET.get("q", ""), parent=parent, limit=SUGGESTIONS)
+        .suggestions(term, parent=parent, limit=SUGGESTIONS)
         .only("value", "parent", "last_price")
     )
+    extra = extra_suggestions(request, kind, term, SUGGESTIONS) if term.strip() else []
+    if extra:
+        # Other apps' suggestions first (stock on hand), then the remembered entries.
+        offered = {fold(row["value"]) for row in extra}
+        entries = extra + [e for e in entries if fold(e.value) not in offered]
+        entries = entries[:SUGGESTIONS]
     response = render(
         request,
         "directories/_suggestions.html",

@@ -10,8 +10,8 @@
 - orders' move hook: issued writes the held goods off at the branch's average cost,
   cancelled or refused releases them (`services.order_moved`).
 
-Still to come from orders: a hook for the goods-line suggestion to offer stocked
-products first (`services.suggest_products` is ready for it).
+- the goods pick list (directories/extensions.py): stocked products first, with what
+  is on hand in the member's branch.
 """
 
 from __future__ import annotations
@@ -19,9 +19,41 @@ from __future__ import annotations
 from decimal import Decimal
 
 from accounts.permissions import role_can
+from directories.extensions import register_suggestion_provider
+from directories.models import Kind as DirKind
 from orders import extensions
 from orders.models import OrderLine
 from orders.workflow import CLOSED, Kind, Status
+
+
+def goods_suggestions(request, term: str, limit: int) -> list[dict]:
+    """Products for a goods line being typed, those on hand in the member's branch first.
+
+    The branch is the one the form names (`branch` in the query), if the member works
+    there, else the first of the member's branches."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext
+
+    from warehouse import services
+
+    branches = list(request.membership.visible_branches())
+    if not branches:
+        return []
+    wanted = request.GET.get("branch", "")
+    branch = next((b for b in branches if str(b.pk) == wanted), branches[0])
+    rows = services.suggest_products(
+        workshop=request.workshop, branch=branch, term=term, limit=limit
+    )
+    return [
+        {
+            "value": row["name"],
+            "last_price": row["price"],
+            "hint": gettext("on hand: %(n)s") % {"n": number_format(row["available"].normalize())}
+            if row["on_hand"] > 0
+            else gettext("Out of stock"),
+        }
+        for row in rows
+    ]
 
 
 def issue_guard(order, to, by) -> str | None:
@@ -89,6 +121,9 @@ def register() -> None:
     from orders.workflow import register_guard
 
     register_guard(Status.ISSUED, issue_guard)
+    register_suggestion_provider(
+        "warehouse.products", kind=DirKind.GOODS, provider=goods_suggestions
+    )
     extensions.register_line_hooks(
         "warehouse.stock", added=_added, changed=_changed, removed=_removed
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from directories import views
+from directories import extensions, views
 from directories.models import Entry, Kind, fold
 from directories.services import entry_hide, entry_merge, remember
 
@@ -200,9 +200,11 @@ def fill(workshop, n: int, start: int = 0) -> None:
 
 
 @pytest.mark.parametrize("size", [5, 2000])
-def test_suggest_view_stays_within_three_queries(workshop, director, size):
+def test_suggest_view_stays_within_three_queries(workshop, director, size, monkeypatch):
     """The view's own work, the signed-in member already resolved: at most 3 queries,
     exactly one of them on the directory, at any directory size."""
+    # Directories alone: other apps' providers (the warehouse's stock) count their own.
+    monkeypatch.setattr(extensions, "_PROVIDERS", {})
     fill(workshop, size)
     request = RequestFactory().get(url("goods", q="дет"), HTTP_HX_REQUEST="true")
     request.user, request.membership, request.workshop = director.user, director, workshop
@@ -215,8 +217,11 @@ def test_suggest_view_stays_within_three_queries(workshop, director, size):
     assert sum("directories_entry" in q["sql"] for q in queries) == 1
 
 
-def test_suggest_request_query_count_does_not_grow_with_the_directory(workshop, director_client):
+def test_suggest_request_query_count_does_not_grow_with_the_directory(
+    workshop, director_client, monkeypatch
+):
     """Through the whole stack (session, user, membership...), at 5 and at 2,000 entries."""
+    monkeypatch.setattr(extensions, "_PROVIDERS", {})
     fill(workshop, 5)
     director_client.get(url("goods"))  # first request of a session may write the session
     with CaptureQueriesContext(connection) as small:
