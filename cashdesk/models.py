@@ -303,6 +303,9 @@ class Earning(TenantModel):
     entry = models.ForeignKey(
         CashEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A refund that took the order's paid sum to zero takes back the fixed pay per issued
+    # order (-1); a reversal of it that paid the order again gives it back (+1).
+    order_fee = models.SmallIntegerField(default=0)
 
     objects = tenant_manager()
 

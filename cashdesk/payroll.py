@@ -193,6 +193,11 @@ def follow_payment(order: Order, delta: Decimal, entry: CashEntry) -> None:
     share = (min(max(after, ZERO), order.total) - min(max(before, ZERO), order.total)) / order.total
     if share == 0:
         return
+    order_fee = 0
+    if before > 0 >= after:
+        order_fee = -1
+    elif after > 0 >= before:
+        order_fee = 1
     earning = Earning.objects.create(
         workshop_id=order.workshop_id,
         order=order,
@@ -201,6 +206,7 @@ def follow_payment(order: Order, delta: Decimal, entry: CashEntry) -> None:
         assignee_id=settled.assignee_id,
         settled=settled,
         entry=entry,
+        order_fee=order_fee,
     )
     EarningLine.objects.bulk_create(
         [
@@ -548,6 +554,33 @@ def payroll_compute(
                         order_id=earning.order_id,
                         order_number=number,
                         text=gettext("Order №%(number)s issued") % {"number": number},
+                        day=day,
+                        carried=carried,
+                    )
+                )
+        # A full refund takes the fixed pay back (at the rule of the day it was settled).
+        if earning.order_fee and earning.pk not in seen_orders:
+            seen_orders.add(earning.pk)
+            rule = rules.at(earning.assignee_id, local_date(earning.settled.at))
+            if rule is not None and rule.per_order > 0:
+                refunded = earning.order_fee < 0
+                pay[earning.assignee_id].append(
+                    PayLine(
+                        member_id=earning.assignee_id,
+                        kind=PayKind.PER_ORDER,
+                        rule=rule,
+                        amount=rule.per_order * earning.order_fee,
+                        basis=rule.per_order,
+                        rate=Decimal(earning.order_fee),
+                        earning_id=earning.pk,
+                        order_id=earning.order_id,
+                        order_number=number,
+                        text=(
+                            gettext("Order №%(number)s refunded")
+                            if refunded
+                            else gettext("Order №%(number)s paid again")
+                        )
+                        % {"number": number},
                         day=day,
                         carried=carried,
                     )

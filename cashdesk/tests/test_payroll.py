@@ -345,3 +345,66 @@ def test_goods_cost_comes_from_stock_when_the_warehouse_wrote_it_off(workshop, b
     line = EarningLine.objects.get(earning__order=sale)
     assert (line.amount, line.cost, line.cost_source) == (D("12980.00"), D("220.00"), "warehouse")
     assert line.margin == D("12760.00")
+
+
+def test_full_refund_after_closed_payroll_takes_back_the_per_order_fee(
+    workshop, branch, director, manager, technician
+):
+    """Order of 1 000,00 (a service by Tom, his assignee), issued on 10 November under a rule
+    of 10 % of services and 100,00 per issued order; November closed at 200,00.
+
+    Refunded in December in two parts, 400,00 and then 600,00:
+      first part: service −400,00 × 10 %                    =  −40,00 (the order still counts)
+      second part: service −600,00 × 10 %                   =  −60,00
+                   the order no longer paid: fee taken back  = −100,00
+    The second refund reversed: +60,00 and the fee again +100,00.
+    """
+    joined(technician, dt.date(2026, 10, 1))
+    payroll.rule_add(
+        member=technician,
+        effective_from=dt.date(2026, 11, 1),
+        services_percent=D("10"),
+        per_order=D("100"),
+        by=director,
+    )
+    order = issued_order(
+        workshop,
+        branch,
+        manager,
+        assignee=technician,
+        lines=[(SERVICE, "Board repair", "1000", technician)],
+        on=dt.date(2026, 11, 10),
+    )
+    closed = payroll.payroll_close(
+        workshop=workshop, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30), by=director
+    )
+    assert payroll.payroll_sheet(closed).employee(technician.pk).total == D("200.00")
+
+    def december():
+        sheet = payroll.payroll_compute(workshop, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+        return sorted((ln.kind, ln.amount) for ln in sheet.employee(technician.pk).lines)
+
+    services.refund_make(order=order, amounts={"cash": D("400")}, by=director, key=None, reason="r")
+    assert december() == [(PayKind.SERVICES, D("-40.00"))]
+    last = services.refund_make(
+        order=order, amounts={"cash": D("600")}, by=director, key=None, reason="r"
+    )
+    assert december() == sorted(
+        [
+            (PayKind.SERVICES, D("-40.00")),
+            (PayKind.SERVICES, D("-60.00")),
+            (PayKind.PER_ORDER, D("-100.00")),
+        ]
+    )
+    services.entry_reverse(entry=last[0], by=director, reason="mistake", key=None)
+    assert december() == sorted(
+        [
+            (PayKind.SERVICES, D("-40.00")),
+            (PayKind.SERVICES, D("-60.00")),
+            (PayKind.SERVICES, D("60.00")),
+            (PayKind.PER_ORDER, D("-100.00")),
+            (PayKind.PER_ORDER, D("100.00")),
+        ]
+    )
+    # The closed November is never rewritten.
+    assert payroll.payroll_sheet(closed).employee(technician.pk).total == D("200.00")
