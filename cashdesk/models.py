@@ -222,6 +222,11 @@ class CashEntry(TenantModel):
             models.Index(fields=["workshop", "holder", "-id"], name="cashentry_holder_idx"),
             # Reports and exports read a period of the ledger.
             models.Index(fields=["workshop", "at"], name="cashentry_at_idx"),
+            # Covers the reports' grouped sums over a period: read from the index alone.
+            models.Index(
+                fields=["workshop", "at", "kind", "branch", "method", "amount"],
+                name="cashentry_report_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -346,7 +351,11 @@ class EarningLine(TenantModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workshop", "earning"], name="earningline_earning_idx"),
+            # An earning's lines, and (covering) the reports' sums of a period's lines.
+            models.Index(
+                fields=["workshop", "earning", "kind", "performer", "amount", "cost", "quantity"],
+                name="earningline_report_idx",
+            ),
             models.Index(fields=["workshop", "performer"], name="earningline_performer_idx"),
         ]
 

@@ -151,12 +151,18 @@ def by_local_day(qs, field: str, **aggregates) -> list[tuple[dt.date, dict]]:
         return [(r.pop("_day"), r) for r in rows]
     # A zone half an hour off UTC (India) needs minutes; whole-hour zones, hours.
     whole = timezone.localtime().utcoffset().total_seconds() % 3600 == 0
-    size, fmt = (13, "%Y-%m-%d %H") if whole else (16, "%Y-%m-%d %H:%M")
+    size = 13 if whole else 16
     rows = qs.annotate(_hour=Substr(field, 1, size)).values("_hour").annotate(**aggregates)
+    zone = timezone.get_current_timezone()
     out: dict[dt.date, dict] = {}
     for r in rows.order_by():
-        hour = dt.datetime.strptime(r.pop("_hour"), fmt).replace(tzinfo=dt.UTC)
-        day = timezone.localtime(hour).date()
+        # Sliced by hand: strptime and Django's localtime cost more than the query here.
+        h = r.pop("_hour")
+        minute = int(h[14:16]) if size == 16 else 0
+        hour = dt.datetime(
+            int(h[0:4]), int(h[5:7]), int(h[8:10]), int(h[11:13]), minute, tzinfo=dt.UTC
+        )
+        day = hour.astimezone(zone).date()
         into = out.setdefault(day, {})
         for key, value in r.items():
             into[key] = value if key not in into or into[key] is None else into[key] + (value or 0)
