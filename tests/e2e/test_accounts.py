@@ -70,8 +70,8 @@ def test_sign_up_confirm_invite_and_join(live_server, new_page, console_errors):
     manager.click("button[type=submit]:has-text('Next')")
     manager.wait_for_url(f"{url}/accounts/pin/set/")
     set_pin(manager, "1357")
-    manager.wait_for_url(f"{url}/")
-    assert "Fix It Fast" in manager.locator("h1").inner_text()
+    manager.wait_for_url(f"{url}/orders/today/")  # staff start their day on Today
+    assert "Fix It Fast" in manager.locator(".topbar__workshop").inner_text()
     membership = Membership.objects.get(user__email="mike@example.com")
     assert membership.role == Role.MANAGER
 
@@ -81,7 +81,7 @@ def test_sign_up_confirm_invite_and_join(live_server, new_page, console_errors):
     assert manager.locator(".topbar").count() == 0
     manager.fill("input[name=pin]", "1357")
     manager.click("button:has-text('Unlock')")
-    manager.wait_for_url(f"{url}/")
+    manager.wait_for_url(f"{url}/orders/today/")
     assert console_errors == []
 
 
