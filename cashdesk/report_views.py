@@ -27,8 +27,8 @@ from cashdesk import charts, exports, payroll, reports
 from cashdesk.excel import EXPORTS
 from cashdesk.models import Export, ExportStatus, Payroll, SalaryRule
 from cashdesk.report_forms import PayoutForm, PayrollCloseForm, PeriodForm, RuleForm
-from cashdesk.views import _errors_to_form, get_member_or_404
-from orders.views.common import int_or_none
+from cashdesk.views import get_member_or_404
+from orders.views.common import errors_to_form, int_or_none
 from workshop.http import WorkshopRequest
 from workshop.lib.money import format_money
 from workshop.lib.paging import keyset_page
@@ -50,7 +50,7 @@ def _period(request: WorkshopRequest) -> tuple[reports.Period, PeriodForm]:
             try:
                 period = reports.custom_period(data["start"], data["end"])
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
         elif data["period"]:
             period = reports.named_period(data["period"])
     if not form.is_bound:
@@ -182,7 +182,7 @@ def salary_member(request: WorkshopRequest, salary_member_id: int) -> HttpRespon
         try:
             payroll.rule_add(member=member, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The rule is saved."))
             return redirect("cashdesk:salary_member", salary_member_id=member.pk)
@@ -221,7 +221,7 @@ def payroll_page(request: WorkshopRequest) -> HttpResponse:
     try:
         sheet = payroll.payroll_compute(request.workshop, start, end)
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
     closed = list(
         Payroll.objects.filter(workshop=request.workshop)
         .select_related("closed_by__user")
@@ -295,7 +295,7 @@ def payroll_detail(request: WorkshopRequest, payroll_id: int) -> HttpResponse:
                     key=data["key"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             except payroll.services_errors() as exc:
                 form.add_error(None, exc.message)
             else:

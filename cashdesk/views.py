@@ -32,7 +32,7 @@ from cashdesk.forms import (
 )
 from cashdesk.models import ZERO, CashEntry, EntryKind, Method, Shift
 from orders.models import Order
-from orders.views.common import get_order_or_404, int_or_none
+from orders.views.common import errors_to_form, get_order_or_404, int_or_none
 from orders.workflow import Status, can_move
 from workshop.http import WorkshopRequest
 from workshop.lib.money import format_money
@@ -104,14 +104,6 @@ def get_member_or_404(request: WorkshopRequest, membership_id: int) -> Membershi
 def _no_branch(request: WorkshopRequest) -> HttpResponse:
     messages.error(request, _("You have not been given a branch yet. Ask the director."))
     return redirect("home")
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _desk_url(branch: Branch) -> str:
@@ -228,7 +220,7 @@ def shift_close(request: WorkshopRequest, shift_id: int) -> HttpResponse:
             fresh["seen"] = str(selectors.shift_last_entry(shift))
             form = CloseForm(fresh)
             form.is_valid()
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.AlreadyRecorded as exc:
             messages.info(request, exc.message)
             return redirect("cashdesk:z_report", shift_id=shift.pk)
@@ -307,7 +299,7 @@ def _drawer_entry(request: WorkshopRequest, kind: str) -> HttpResponse:
                     comment=data["comment"],
                 )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.AlreadyRecorded as exc:
             messages.info(request, exc.message)
             return redirect(_desk_url(branch))
@@ -370,7 +362,7 @@ def entry_reverse(request: WorkshopRequest, cash_entry_id: int) -> HttpResponse:
                 key=form.cleaned_data["key"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.AlreadyRecorded as exc:
             messages.info(request, exc.message)
             return redirect(back)
@@ -453,7 +445,7 @@ def hand_in(request: WorkshopRequest, membership_id: int) -> HttpResponse:
                 key=form.cleaned_data["key"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.AlreadyRecorded as exc:
             messages.info(request, exc.message)
             return redirect(_desk_url(into))
@@ -583,7 +575,7 @@ def _order_money_view(request: WorkshopRequest, order_number: int, mode: str) ->
             form.is_valid()
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.CashError as exc:
             form.add_error(None, exc.message)
         else:

@@ -24,6 +24,7 @@ from accounts.models import Branch
 from accounts.permissions import role_can
 from orders import services as order_services
 from orders.models import Order, OrderLine
+from orders.views.common import errors_to_form, get_order_or_404
 from orders.workflow import CLOSED, Kind
 from warehouse import forms, selectors, services
 from warehouse.models import Document, DocumentKind, Product, Stock
@@ -92,28 +93,9 @@ def get_document_or_404(request: WorkshopRequest, document_id: int) -> Document:
     return document
 
 
-def get_order_or_404(request: WorkshopRequest, number: int) -> Order:
-    """The order as orders shows it: the member's branches; deleted only for who restores."""
-    qs = Order.objects.visible_to(request.membership)
-    if not role_can(request.membership.role, "orders.delete"):
-        qs = qs.alive()
-    order = qs.select_related("branch").filter(number=number).first()
-    if order is None:
-        raise Http404
-    return order
-
-
 def _no_branch(request: WorkshopRequest) -> HttpResponse:
     messages.error(request, _("You have not been given a branch yet. Ask the director."))
     return redirect("home")
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _can(request: WorkshopRequest, permission: str) -> bool:
@@ -236,7 +218,7 @@ def product_new(request: WorkshopRequest) -> HttpResponse:
                 workshop=request.workshop, data=form.cleaned_data, by=request.membership
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.WarehouseError as exc:
             form.add_error(None, exc.message)
         else:
@@ -253,7 +235,7 @@ def product_edit(request: WorkshopRequest, product_id: int) -> HttpResponse:
         try:
             services.product_update(product=product, data=form.cleaned_data, by=request.membership)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.WarehouseError as exc:
             form.add_error(None, exc.message)
         else:
@@ -432,7 +414,7 @@ def _document_form(request: WorkshopRequest, kind: str) -> HttpResponse:
                         form.add_error(name if name in form.fields else None, messages_)
                 head.add_error(None, exc.message)
             except ValidationError as exc:
-                _errors_to_form(head, exc)
+                errors_to_form(head, exc)
             except services.AlreadyRecorded as exc:
                 messages.info(request, exc.message)
                 return redirect("warehouse:document", document_id=exc.document.pk)
@@ -531,7 +513,7 @@ def count_new(request: WorkshopRequest) -> HttpResponse:
                     form.add_error(f"c{products[index].pk}", messages_)
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except services.AlreadyRecorded as exc:
             messages.info(request, exc.message)
             return redirect("warehouse:document", document_id=exc.document.pk)
