@@ -11,6 +11,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+# The live server shares the test's one in-memory SQLite connection with every request
+# thread; two threads on it at once (a page and its htmx requests) deadlocked a CI run.
+# One request at a time: Django's handler answers "Connection: close" when the server is
+# not threaded, so a kept-alive browser connection never starves the next one.
+class _OneAtATimeServer(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # Requests run in the live server's own thread, which already uses the overrides.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneAtATimeServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
