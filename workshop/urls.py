@@ -18,3 +18,5 @@ urlpatterns = [
 
 # A database outage answers 503 "try again" instead of the 500 page.
 handler500 = "workshop.views.server_error"
+# An order of another branch of one's own workshop says so (still a 404, none of its data).
+handler404 = "workshop.views.page_not_found"

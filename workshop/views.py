@@ -4,6 +4,7 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -34,3 +35,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     return defaults.server_error(request)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: a 404 that knows why it is one (an order of another branch of the
+    member's own workshop) shows its own template; every other 404 is the plain page.
+    """
+    template_name = getattr(exception, "template_name", None)
+    if template_name:
+        return render(request, template_name, getattr(exception, "context", {}), status=404)
+    return defaults.page_not_found(request, exception)

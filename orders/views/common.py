@@ -32,8 +32,36 @@ def get_order_or_404(request: WorkshopRequest, number: int) -> Order:
         .first()
     )
     if order is None:
-        raise Http404
+        raise _not_found(request, number)
     return order
+
+
+class OrderInOtherBranch(Http404):
+    """The order exists in the member's own workshop, in a branch they do not work in.
+
+    Still a 404 with none of the order's data: only the branch's name, which every member
+    of the workshop may know, so the front desk can send the client there. The handler
+    (workshop.views.page_not_found) renders `template_name` with `context`."""
+
+    template_name = "404_other_branch.html"
+
+    def __init__(self, branch_name: str):
+        super().__init__("The order belongs to another branch.")
+        self.context = {"branch_name": branch_name}
+
+
+def _not_found(request: WorkshopRequest, number: int) -> Http404:
+    """Why `number` is not for this member: another branch of their workshop, or nothing.
+
+    Only this workshop is asked, so another workshop's order and a missing number give
+    the same plain 404. A deleted order the member may not restore counts as missing."""
+    others = Order.objects.filter(workshop=request.workshop, number=number)
+    if not role_can(request.membership.role, "orders.delete"):
+        others = others.alive()
+    branch_name = others.values_list("branch__name", flat=True).first()
+    if branch_name is None:
+        return Http404()
+    return OrderInOtherBranch(branch_name)
 
 
 def get_line_or_404(order: Order, line_id: int) -> OrderLine:
