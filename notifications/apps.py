@@ -14,7 +14,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import card, journal
+        from notifications import card, journal, today
 
         card.register()
         journal.register()
+        today.register()
