@@ -85,6 +85,45 @@ def mark_overdue(orders, today) -> None:
         order.overdue_days = (today - due).days if late else 0
 
 
+# What a Work list row shows, and what its extension columns read (the total, the status,
+# the number): the list reads only these columns. Every column is a model attribute set
+# per row, 260 objects a page; the clients' and people's other columns (password hashes,
+# sign-in dates, e-mail settings) were most of the ORM's time on the page.
+WORK_ROW_FIELDS = (
+    "workshop",
+    "branch",
+    "number",
+    "kind",
+    "status",
+    "created_at",
+    "status_changed_at",
+    "is_deleted",
+    "version",
+    "visit_at",
+    "address",
+    "problem",
+    "due_date",
+    "lines_total",
+    "diagnostic_cost",
+    "diagnostics_charged",
+    "total",
+    "client__workshop",
+    "client__name",
+    "client__phone",
+    "client__is_deleted",
+    "device__workshop",
+    "device__client",
+    "device__device_type",
+    "device__brand",
+    "device__model",
+    "device__serial",
+    "assignee__workshop",
+    "assignee__role",
+    "assignee__user__full_name",
+    "assignee__user__email",
+)
+
+
 def list_rows(qs, after: int | None, *, workshop=None) -> Page:
     """A page of the Work list, newest first. With `workshop` (the search), the page's
     ids are picked first on the (workshop, -id, ...) search index alone, and only those
@@ -97,9 +136,8 @@ def list_rows(qs, after: int | None, *, workshop=None) -> Page:
         # A subquery with its LIMIT: the page's ids are picked on the index alone.
         qs = Order.objects.filter(workshop=workshop, pk__in=ids.values("pk")[: WORK_PAGE_SIZE + 1])
         after = None
-    return keyset_page(
-        qs.select_related("client", "device", "assignee__user"), after=after, size=WORK_PAGE_SIZE
-    )
+    rows = qs.select_related("client", "device", "assignee__user").only(*WORK_ROW_FIELDS)
+    return keyset_page(rows, after=after, size=WORK_PAGE_SIZE)
 
 
 def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
-from orders import extensions, selectors
+from orders import display, extensions, selectors
 from orders.views.common import (
     int_or_none,
     search_query,
@@ -72,6 +72,7 @@ def work(request: WorkshopRequest) -> HttpResponse:
     columns = extensions.work_columns(request, tab, search=bool(q))
     extensions.attach_work_cells(request, columns, page.rows)
     selectors.mark_overdue(page.rows, timezone.localdate())
+    now = timezone.now()
     context = {
         "columns": columns,
         "colspan": 8 + len(columns),
@@ -80,12 +81,19 @@ def work(request: WorkshopRequest) -> HttpResponse:
         "tab": tab,
         "q": q,
         "rows": page.rows,
+        "rows_html": display.work_rows_html(
+            page.rows,
+            columns=columns,
+            search=bool(q),
+            clients_delete=role_can(membership.role, "clients.delete"),
+            now=now,
+        ),
         "more": page.more,
         "next_after": page.after,
         "more_href": _more_href(q, tab, branch, page.after, mine) if page.more else "",
         "branches": branches,
         "branch": branch,
-        "now": timezone.now(),
+        "now": now,
     }
     if request.htmx and request.GET.get("after"):
         return render(request, "orders/work.html#rows", context)
