@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import requires
@@ -18,7 +18,6 @@ from orders.extensions import render_card_slots
 from orders.forms import (
     CorrectionForm,
     LineForm,
-    LineRows,
     OrderCardForm,
     correction_open,
     line_initial,
@@ -40,6 +39,7 @@ from orders.workflow import (
     Kind,
     Status,
     action_label,
+    allowed,
     guarded,
     moves_in_order,
     tab_of,
@@ -87,18 +87,23 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     desk = can("orders.edit")
     me = request.membership
     own = None if desk else me
-    rows = LineRows(members=members, own=own, price_locked=not desk)
-    line_forms = [
-        (
-            line,
-            rows.row(line)
-            # Technicians edit only their own service lines; the rest they just read.
-            if lines_editable
-            and (desk or (line.kind == OrderLine.LineKind.SERVICE and line.performer_id == me.pk))
-            else None,
-        )
-        for line in lines
-    ]
+    # Lines are read-only rows; a line becomes a form only when it is edited (the GET of
+    # its update URL, or ?edit=<line> without JS). `editor` marks the lines this member
+    # may edit: one unbound LineForm, built once, whose fields say what they offer.
+    editor = None
+    editing = extra.pop("editing", None)
+    if editing is None and request.method == "GET":
+        editing = int_or_none(request.GET.get("edit"))
+    edit_form = extra.pop("edit_form", None)
+    line_forms = []
+    for line in lines:
+        allowed = _may_edit_line(line, lines_editable=lines_editable, desk=desk, me=me)
+        if allowed and editor is None:
+            editor = LineForm(members=members, own=own, price_locked=not desk)
+        line_forms.append((line, editor if allowed else None))
+        if allowed and line.pk == editing and edit_form is None:
+            edit_form = _line_form(line, members=members, own=own, desk=desk)
+    _line_display(order, lines)
     default_kind = (
         OrderLine.LineKind.GOODS
         if order.kind in (Kind.SALE, Kind.PC_BUILD)
@@ -118,13 +123,15 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         ]
     transitions = [
         (s, action_label(order.status, s))
-        for s in moves_in_order(order.status)
+        for s in _moves(order.status)
         if (desk or s not in HANDED_OVER) and not guarded(s)
     ]
     context = {
         "order": order,
         "form": form,
         "line_forms": line_forms,
+        "editing": editing if edit_form is not None else None,
+        "edit_form": edit_form,
         "new_line": new_line,
         "lines_editable": lines_editable,
         **_journal_page(order, None),
@@ -145,6 +152,60 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
     }
     context.update(extra)
     return context
+
+
+def _moves(status: str) -> list[Status]:
+    """The card's move buttons in the button order (workflow.LIFE); a status missing
+    from that table (a new one not yet placed there) gets its moves in the workflow's
+    own order instead of a KeyError that would take the whole card down."""
+    try:
+        return moves_in_order(status)
+    except KeyError:
+        return [s for s in Status if s in allowed(status)]
+
+
+def _may_edit_line(line: OrderLine, *, lines_editable: bool, desk: bool, me) -> bool:
+    # Technicians edit only their own service lines; the rest they just read.
+    return lines_editable and (
+        desk or (line.kind == OrderLine.LineKind.SERVICE and line.performer_id == me.pk)
+    )
+
+
+def _line_form(line: OrderLine, *, members, own, desk: bool, data=None) -> LineForm:
+    return LineForm(
+        data,
+        initial=line_initial(line),
+        members=members,
+        own=own,
+        price_locked=not desk,
+        default_kind=line.kind,
+        auto_id=f"line{line.pk}_%s",
+    )
+
+
+class _LineUrls:
+    """The line URLs of one order, reversed once; each line appends its id."""
+
+    def __init__(self, order: Order):
+        self.heads = {}
+        for name in ("line_update", "line_remove"):
+            url = reverse(f"orders:{name}", kwargs={"order_number": order.number, "line_id": 9})
+            self.heads[name] = url.rsplit("9", 1)
+
+    def __call__(self, name: str, line_id: int) -> str:
+        head, tail = self.heads[name]
+        return f"{head}{int(line_id)}{tail}"
+
+
+def _line_display(order: Order, lines: list[OrderLine]) -> None:
+    """What a read-only line row shows, computed once per line: its URLs, sums, names."""
+    urls = _LineUrls(order)
+    for line in lines:
+        line.update_url = urls("line_update", line.pk)
+        line.remove_url = urls("line_remove", line.pk)
+        line.price_shown = display.money_shown(line.unit_price)
+        line.total_shown = display.money_shown(line.total)
+        line.performer_name = line.performer.user.full_name if line.performer_id else ""
 
 
 @requires("orders.view")
@@ -291,6 +352,21 @@ def order_transition(request: WorkshopRequest, order_number: int) -> HttpRespons
     return redirect(url)
 
 
+def _line_editor(request, order: Order, line: OrderLine) -> HttpResponse:
+    """One line's editor row, for the card's "edit" of that line (htmx swaps its row)."""
+    can = permission_checker(request)
+    desk = can("orders.edit")
+    locked = order.is_deleted or (order.status in CLOSED and not correction_open(order, can))
+    editable = not locked and can("orders.edit_work")
+    if not _may_edit_line(line, lines_editable=editable, desk=desk, me=request.membership):
+        return HttpResponseForbidden(_("You may not change this line."))
+    members = order_members(order)
+    form = _line_form(line, members=members, own=None if desk else request.membership, desk=desk)
+    _line_display(order, [line])
+    context = {"order": order, "line": line, "lf": form}
+    return render(request, "orders/_line_edit.html", context)
+
+
 def _lines_response(request, order_number: int, **extra) -> HttpResponse:
     fresh = get_order_or_404(request, order_number)
     ctx = _card_context(request, fresh, lines_response=True, **extra)
@@ -359,11 +435,15 @@ def _form_errors(form) -> str:
     return "; ".join(parts)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires("orders.edit_work")
 def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> HttpResponse:
+    """GET: the line as a form (the card shows lines read-only until one is edited);
+    POST: save it."""
     order = get_order_or_404(request, order_number)
     line = get_line_or_404(order, line_id)
+    if request.method == "GET":
+        return _line_editor(request, order, line)
     version = posted_version(request)
     if version is None:
         return _no_version(request, order_number)
@@ -378,7 +458,14 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
     )
     if not form.is_valid():
         errors = _form_errors(form)
-        return _lines_refused(request, order_number, errors, line_error=(line.pk, errors))
+        return _lines_refused(
+            request,
+            order_number,
+            errors,
+            line_error=(line.pk, errors),
+            editing=line.pk,
+            edit_form=form,
+        )
     try:
         services.line_update(line=line, data=form.values(), by=request.membership, version=version)
     except services.StaleVersion as exc:

@@ -52,7 +52,8 @@
   });
 
   // On a phone, a table wider than its box is shown as stacked rows (app.css); each
-  // cell carries its column's heading as a label for that layout.
+  // cell carries its column's heading as a label for that layout. (The order lines'
+  // cells carry theirs from the server: templates/orders/card.html, _new_line.html.)
   var PHONE = window.matchMedia("(max-width: 640px)");
   function labelCells(table) {
     var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
@@ -66,23 +67,7 @@
       });
     });
   }
-  function labelLines() {
-    document.querySelectorAll(".lines-grid").forEach(function (grid) {
-      var head = grid.querySelector(".lines-grid__head");
-      if (!head) return;
-      var heads = Array.prototype.map.call(head.children, function (span) {
-        return span.textContent.trim();
-      });
-      grid.querySelectorAll(".line-row").forEach(function (row) {
-        row.querySelectorAll(":scope > span").forEach(function (span, i) {
-          var filled = span.textContent.trim() || span.querySelector("input, select, textarea");
-          if (heads[i] && filled && !span.hasAttribute("data-label")) span.setAttribute("data-label", heads[i]);
-        });
-      });
-    });
-  }
   function fitTables() {
-    labelLines();
     document.querySelectorAll("table.table").forEach(function (table) {
       labelCells(table);
       if (table.hasAttribute("data-stack-always")) return;
