@@ -461,12 +461,14 @@ DONE_WITH_WORK = frozenset(
 )
 
 
-def not_collected(workshop, *, now=None):
-    """Orders ready for the client longer than the workshop's N days, oldest first."""
+def not_collected(workshop, *, now=None, days: int | None = None):
+    """Orders ready for the client longer than the workshop's N days (or `days`, read
+    from its settings by the caller), oldest first."""
     from orders.models import Order
 
     now = now or timezone.now()
-    days = settings_for(workshop).not_collected_days
+    if days is None:
+        days = settings_for(workshop).not_collected_days
     return (
         Order.objects.filter(
             workshop=workshop,

@@ -15,19 +15,20 @@ PANEL_ROWS = 10
 
 def today_context(request) -> dict:
     """The member's oldest uncollected orders: two queries (the workshop's settings, the rows)."""
+    days = services.settings_for(request.workshop).not_collected_days
+    now = timezone.now()
     visible = Order.objects.visible_to(request.membership).values("pk")
     orders = list(
-        services.not_collected(request.workshop)
+        services.not_collected(request.workshop, now=now, days=days)
         .filter(pk__in=visible)
         .select_related("assignee__user")[: PANEL_ROWS + 1]
     )
-    now = timezone.now()
     for order in orders:
         order.days_waiting = (now - order.status_changed_at).days
     return {
         "orders": orders[:PANEL_ROWS],
         "more": len(orders) > PANEL_ROWS,
-        "days": services.settings_for(request.workshop).not_collected_days,
+        "days": days,
         "list_url": reverse("notifications:uncollected"),
     }
 
