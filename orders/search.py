@@ -398,10 +398,25 @@ class _Pivot:
 
     def __call__(self) -> int:
         if self.value is None:
+            from django.db import router
+
             from orders.models import Order
 
-            newest = Order.objects.filter(workshop=self.workshop).order_by("-id")
-            found = list(newest.values_list("id", flat=True)[WALK : WALK + 1])
+            if self.vendor == "sqlite":
+                # Named, so a planner without statistics for a newer index on the
+                # workshop (created by a migration after the last ANALYZE) does not read
+                # every order of the workshop through it and sort them: measured 0.2 ms
+                # against 240-300 ms at 100k orders when order_created_idx was new.
+                sql = (
+                    "SELECT id FROM orders_order INDEXED BY order_search_idx"
+                    " WHERE workshop_id = %s ORDER BY id DESC LIMIT 1 OFFSET %s"
+                )
+                with connections[router.db_for_read(Order)].cursor() as cursor:
+                    cursor.execute(sql, [self.workshop.pk, WALK])
+                    found = [row[0] for row in cursor.fetchall()]
+            else:
+                newest = Order.objects.filter(workshop=self.workshop).order_by("-id")
+                found = list(newest.values_list("id", flat=True)[WALK : WALK + 1])
             self.value = found[0] if found else 0
         return self.value
 
