@@ -287,7 +287,8 @@ class EarningKind(models.TextChoices):
 
 class CostSource(models.TextChoices):
     WAREHOUSE = "warehouse", _("Stock")
-    DIRECTORY = "directory", _("Goods directory")
+    DIRECTORY = "directory", _("Goods directory")  # earlier earnings only
+    LINE = "line", _("Cost on the order line")
     UNKNOWN = "unknown", _("Unknown")
 
 

@@ -95,20 +95,11 @@ def local_date(moment: dt.datetime) -> dt.date:
 # ---------------------------------------------------------------- earnings
 
 
-def _directory_cost(workshop_id: int, names: list[str]) -> dict[str, Decimal]:
-    """The goods directory's last cost by name, if the directory keeps one (one query)."""
-    from directories.models import Entry, Kind
-
-    if not any(f.name == "last_cost" for f in Entry._meta.get_fields()) or not names:
-        return {}
-    rows = Entry.objects.filter(
-        workshop_id=workshop_id, kind=Kind.GOODS, value__in=names, last_cost__isnull=False
-    ).values_list("value", "last_cost")
-    return dict(rows)
-
-
 def line_costs(order: Order, lines: list[OrderLine]) -> dict[int, tuple[Decimal | None, str]]:
-    """The cost of each goods line: what left stock, else the directory's, else unknown."""
+    """The cost of each goods line: what its goods left stock at (the warehouse's
+    movements, exact), else the cost snapshot the line carries (OrderLine.cost: the
+    stock's average or the last cost known for that name when the line was written),
+    else unknown (None: never counted as 0)."""
     goods = [ln for ln in lines if ln.kind == OrderLine.LineKind.GOODS]
     if not goods:
         return {}
@@ -117,14 +108,12 @@ def line_costs(order: Order, lines: list[OrderLine]) -> dict[int, tuple[Decimal 
         from warehouse import services as warehouse_services
 
         stock = warehouse_services.line_costs(order)
-    missing = [ln.name for ln in goods if ln.pk not in stock]
-    directory = _directory_cost(order.workshop_id, missing)
     out: dict[int, tuple[Decimal | None, str]] = {}
     for ln in goods:
         if ln.pk in stock:
             out[ln.pk] = (money(stock[ln.pk]), CostSource.WAREHOUSE)
-        elif ln.name in directory:
-            out[ln.pk] = (money(directory[ln.name] * ln.quantity), CostSource.DIRECTORY)
+        elif ln.cost is not None:
+            out[ln.pk] = (money(ln.cost), CostSource.LINE)
         else:
             out[ln.pk] = (None, CostSource.UNKNOWN)
     return out
@@ -237,10 +226,13 @@ def refresh_costs(order: Order) -> None:
     )
     if settled is None:
         return
+    # Unknown, or only the line's snapshot: the warehouse's write-off is exact.
     unknown = [
         ln
         for ln in settled.lines.all()
-        if ln.kind == OrderLine.LineKind.GOODS and ln.cost is None and ln.line_id is not None
+        if ln.kind == OrderLine.LineKind.GOODS
+        and ln.cost_source != CostSource.WAREHOUSE
+        and ln.line_id is not None
     ]
     if not unknown:
         return
@@ -252,18 +244,15 @@ def refresh_costs(order: Order) -> None:
     costs = line_costs(order, lines)
     for ln in unknown:
         cost, source = costs.get(ln.line_id, (None, CostSource.UNKNOWN))
-        if cost is None:
+        if cost is None or (cost == ln.cost and source == ln.cost_source):
             continue
         EarningLine.objects.filter(workshop_id=order.workshop_id, pk=ln.pk).update(
             cost=cost, cost_source=source
         )
         # The refunded shares of that line carry the same share of its cost.
         shares = EarningLine.objects.filter(
-            workshop_id=order.workshop_id,
-            earning__settled=settled,
-            line_id=ln.line_id,
-            cost__isnull=True,
-        )
+            workshop_id=order.workshop_id, earning__settled=settled, line_id=ln.line_id
+        ).exclude(cost_source=CostSource.WAREHOUSE)
         for share in shares:
             part = money(cost * share.amount / ln.amount) if ln.amount else ZERO
             EarningLine.objects.filter(workshop_id=order.workshop_id, pk=share.pk).update(

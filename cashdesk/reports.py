@@ -123,11 +123,9 @@ def _orders(workshop: Workshop, branch: Branch | None):
 
 
 def _issued(workshop: Workshop, period: Period, branch: Branch | None):
-    return _orders(workshop, branch).filter(
-        status=Status.ISSUED,
-        status_changed_at__gte=period.since,
-        status_changed_at__lt=period.until,
-    )
+    """Orders issued in the period, by the time they were handed over (Order.issued_at,
+    set only while an order is issued; its index covers these reads)."""
+    return _orders(workshop, branch).filter(issued_at__gte=period.since, issued_at__lt=period.until)
 
 
 # ---------------------------------------------------------------- local days, fast
@@ -178,7 +176,7 @@ def by_local_month(qs, field: str, **aggregates) -> list[tuple[dt.date, dict]]:
     return list(months.items())
 
 
-LEAD = ExpressionWrapper(F("status_changed_at") - F("created_at"), output_field=DurationField())
+LEAD = ExpressionWrapper(F("issued_at") - F("created_at"), output_field=DurationField())
 
 
 def lead_sum() -> Sum:
@@ -186,7 +184,7 @@ def lead_sum() -> Sum:
     duration there is a Python function per row)."""
     if not _hour_groups():
         return Sum(LEAD)
-    days = Func(F("status_changed_at"), function="julianday", output_field=FloatField()) - Func(
+    days = Func(F("issued_at"), function="julianday", output_field=FloatField()) - Func(
         F("created_at"), function="julianday", output_field=FloatField()
     )
     return Sum(ExpressionWrapper(days, output_field=FloatField()))
@@ -462,7 +460,7 @@ def orders_per_day(workshop: Workshop, period: Period, branch: Branch | None) ->
         "created_at",
         n=Count("id"),
     )
-    issued = by_local_day(_issued(workshop, period, branch), "status_changed_at", n=Count("id"))
+    issued = by_local_day(_issued(workshop, period, branch), "issued_at", n=Count("id"))
     t = {day: r["n"] for day, r in taken}
     i = {day: r["n"] for day, r in issued}
     s = Series(

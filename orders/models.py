@@ -21,6 +21,8 @@ from workshop.lib.phones import format_phone
 from workshop.lib.text import KEY_MAX_LENGTH, fold_words
 
 MAX_QUANTITY = 100_000
+# Ten years: a longer warranty is a typing slip.
+MAX_WARRANTY_DAYS = 3650
 
 # Dates outside this range are typing slips (a year "0001" or "20266"). Year 1 also
 # breaks time-zone arithmetic and lies outside PostgreSQL's timestamp range, which
@@ -234,6 +236,27 @@ class Order(TenantModel):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When and by whom the order was handed over as issued (orders.services.order_transition);
+    # empty for every other status. A director's correction after issue keeps them: the
+    # order was still handed over then. The reports and the payroll count issues by these.
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+        editable=False,
+    )
+    # The warranty the workshop gives on a repair or a sale, in days; the documents'
+    # warranty card prints it.
+    warranty_days = models.PositiveSmallIntegerField(
+        _("warranty, days"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WARRANTY_DAYS)],
+    )
     is_deleted = models.BooleanField(_("deleted"), default=False)
     # The one-time key of the "+" form that created the order: a second submission of the
     # same page (a double click, a resent POST) finds this order instead of making another.
@@ -267,6 +290,25 @@ class Order(TenantModel):
             ),
             models.Index(fields=["workshop", "client"], name="order_client_idx"),
             models.Index(fields=["workshop", "device"], name="order_device_idx"),
+            # The reports' orders issued in a period, grouped by kind or assignee with
+            # their intake time: read from this index alone (SQLite covers by it).
+            models.Index(
+                fields=[
+                    "workshop",
+                    "issued_at",
+                    "is_deleted",
+                    "branch",
+                    "kind",
+                    "assignee",
+                    "created_at",
+                ],
+                name="order_issued_idx",
+            ),
+            # The reports' orders taken in during a period, by kind, status, acceptor.
+            models.Index(
+                fields=["workshop", "created_at", "is_deleted", "branch", "kind", "status"],
+                name="order_created_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -315,15 +357,30 @@ class OrderLine(TenantModel):
         related_name="+",
         verbose_name=_("performed / sold by"),
     )
+    # What the goods of the line cost the workshop (the whole line), a snapshot taken
+    # when the line is written: the stock's average cost when the product is stocked (the
+    # warehouse hands it in through orders' line hooks), else the last cost known for the
+    # goods of that name; replaced by the actual write-off cost when the warehouse writes
+    # the goods off at issue. Empty (unknown) when nobody knows, never a silent 0.
+    cost = MoneyField(_("cost"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    history = HistoricalRecords()
+    # The cost is derived data the services and the warehouse keep; not an edit.
+    history = HistoricalRecords(excluded_fields=["cost"])
 
     class Meta:
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
         ordering = ["id"]
-        indexes = [models.Index(fields=["workshop", "order"], name="orderline_order_idx")]
+        indexes = [
+            models.Index(fields=["workshop", "order"], name="orderline_order_idx"),
+            # The last cost known for a goods name (services.lines._known_cost).
+            models.Index(
+                fields=["workshop", "kind", "name"],
+                condition=models.Q(cost__isnull=False),
+                name="orderline_cost_name_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -162,6 +162,10 @@ CLOSED: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
 OPEN: frozenset[Status] = frozenset(Status) - CLOSED
 # Handed over: moving here hands the device (or goods) back; the front desk does it.
 HANDED_OVER: frozenset[Status] = frozenset({Status.ISSUED, Status.CANCELLED})
+# Issued: handed over to the client as done (the reports' "orders issued"; the order
+# records when and by whom, Order.issued_at / issued_by). A cancelled order is handed
+# over too, but nothing was issued.
+ISSUED: frozenset[Status] = frozenset({Status.ISSUED})
 
 
 # The diagnostic cost follows the usual rule of Russian workshops: it is charged when

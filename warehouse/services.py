@@ -884,7 +884,32 @@ def reserve_for_line(*, line: OrderLine, by: Membership | None) -> Reservation |
         else:
             stock.reserved += quantity
             stock.save(update_fields=["reserved"])
+        _hand_cost(reservation)
         return reservation
+
+
+def _hand_cost(reservation: Reservation | None) -> None:
+    """Give the order line the cost of its goods (OrderLine.cost, the cash desk's margin
+    and salary read it): once sold, what they left stock at, net of returns; while held,
+    what they would leave at now (the branch's average cost, else its last cost). With
+    neither known the line keeps the snapshot orders took. One or two queries."""
+    if reservation is None or reservation.state == ReservationState.RELEASED:
+        return
+    if reservation.state == ReservationState.ISSUED:
+        cost = _sold_cost(reservation)
+    else:
+        stock = Stock.objects.filter(
+            workshop_id=reservation.workshop_id,
+            product_id=reservation.product_id,
+            branch_id=reservation.branch_id,
+        ).first()
+        unit = None if stock is None else stock.average_cost or stock.last_cost
+        if unit is None:
+            return
+        cost = (unit * reservation.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    OrderLine.objects.filter(workshop_id=reservation.workshop_id, pk=reservation.line_id).update(
+        cost=cost
+    )
 
 
 def _sync(
@@ -986,7 +1011,9 @@ def line_changed(
         existing = _live(line.pk, line.workshop_id)
         if existing is None:
             return reserve_for_line(line=line, by=by)
-        return _sync(line, existing, by, same_name=fold(old_name) == fold(line.name))
+        reservation = _sync(line, existing, by, same_name=fold(old_name) == fold(line.name))
+        _hand_cost(reservation)
+        return reservation
 
 
 def release_for_line(*, line: OrderLine, by: Membership | None) -> None:
@@ -1018,7 +1045,11 @@ def order_moved(*, order: Order, old_status: str, new_status: str, by: Membershi
             for r in reservations:
                 stock = stocks[(r.product_id, r.branch_id)]
                 stock.reserved -= r.quantity
-                _sell(stock, r, r.quantity, by, order)
+                sale = _sell(stock, r, r.quantity, by, order)
+                # The line's cost is now what its goods were written off at.
+                OrderLine.objects.filter(workshop_id=order.workshop_id, pk=r.line_id).update(
+                    cost=-sale.value
+                )
                 r.state = ReservationState.ISSUED
                 r.save(update_fields=["state"])
                 if r.serial is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,7 +34,7 @@ from orders.services._core import (
     _sync,
     journal_record,
 )
-from workshop.lib.money import MAX_AMOUNT, format_money
+from workshop.lib.money import CENT, MAX_AMOUNT, format_money
 from workshop.lib.text import fold
 
 
@@ -64,6 +64,31 @@ def _directory_price(workshop_id: int, kind: str, name: str) -> Decimal | None:
     if entry is not None and entry.merged_into is not None:
         entry = entry.merged_into
     return entry.last_price if entry is not None else None
+
+
+def _known_cost(workshop_id: int, kind: str, name: str, quantity: int) -> Decimal | None:
+    """The cost snapshot of a goods line: the last cost known for goods of this name (the
+    newest line of that name whose cost is known, per unit, for `quantity`), or None.
+    The warehouse replaces it with its stock's cost when the product is stocked (its
+    line hook runs right after the line is saved). One indexed query."""
+    if kind != OrderLine.LineKind.GOODS or not name:
+        return None
+    last = (
+        OrderLine.objects.filter(
+            workshop_id=workshop_id, kind=OrderLine.LineKind.GOODS, name=name, cost__isnull=False
+        )
+        .order_by("-id")
+        .values_list("cost", "quantity")
+        .first()
+    )
+    if last is None or not last[1]:
+        return None
+    cost, of = last
+    return (cost * quantity / of).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _snapshot_cost(line: OrderLine) -> None:
+    line.cost = _known_cost(line.workshop_id, line.kind, line.name, line.quantity or 0)
 
 
 def _price_or_directory(workshop_id: int, values: dict, current: OrderLine | None = None) -> None:
@@ -169,6 +194,7 @@ def line_add(
     line = OrderLine(workshop_id=locked.workshop_id, order=locked, **values)
     _clean(line, exclude=["workshop", "order"])
     _check_line_total(line)
+    _snapshot_cost(line)
     line.save()
     extensions.line_added(line=line, by=by)
     _recount(locked)
@@ -202,7 +228,13 @@ def line_update(
         return []
     _clean(current, exclude=["workshop", "order"])
     _check_line_total(current)
-    current.save(update_fields=_fields(changes))
+    fields = _fields(changes)
+    if {"kind", "name", "quantity"} & set(fields):
+        # Other goods, or another quantity of them: a fresh snapshot (the warehouse's
+        # hook below brings a stocked product's cost).
+        _snapshot_cost(current)
+        fields = [*fields, "cost"]
+    current.save(update_fields=fields)
     extensions.line_changed(line=current, old_quantity=old_quantity, old_name=subject, by=by)
     _recount(locked)
     _bump(locked, *TOTAL_FIELDS, *_consume_correction(locked, correcting))

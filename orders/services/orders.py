@@ -44,11 +44,13 @@ from orders.services.lines import (
     _line_values,
     _price_or_directory,
     _set_total,
+    _snapshot_cost,
 )
 from orders.workflow import (
     CLOSED,
     HANDED_OVER,
     INITIAL_STATUS,
+    ISSUED,
     Kind,
     Status,
     can_move,
@@ -139,6 +141,7 @@ def order_create(
         _check_works_in(line.performer, branch, "performer")
         _clean(line, exclude=["workshop", "order"])
         _check_line_total(line)
+        _snapshot_cost(line)
         new_lines.append(line)
     for line in new_lines:
         line.save()
@@ -306,15 +309,36 @@ def order_transition(
     old = locked.status
     locked.status = target
     locked.status_changed_at = timezone.now()
+    _mark_issue(locked, target, by)
     locked.diagnostics_charged = diagnostics_charged_after(old, target, locked.diagnostics_charged)
     locked.total = locked.compute_total()
-    _bump(locked, "status", "status_changed_at", "diagnostics_charged", "total")
+    _bump(
+        locked,
+        "status",
+        "status_changed_at",
+        "issued_at",
+        "issued_by",
+        "diagnostics_charged",
+        "total",
+    )
     journal_record(
         order=locked, by=by, action=Builtin.TRANSITION, field="status", old=old, new=target.value
     )
     extensions.order_moved(order=locked, old_status=old, new_status=target, by=by)
     _sync(order, locked)
     return order
+
+
+def _mark_issue(order: Order, target: Status, by: Membership) -> None:
+    """Moving into an issued status records when and by whom; leaving one (no move does
+    today, see workflow.TRANSITIONS) forgets it, so only issued orders carry an issue.
+    The director's correction of an issued order is no move: it keeps both."""
+    if target in ISSUED:
+        order.issued_at = order.status_changed_at
+        order.issued_by = by
+    else:
+        order.issued_at = None
+        order.issued_by = None
 
 
 CORRECTION_MAX_LENGTH = 500
