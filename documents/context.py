@@ -66,15 +66,19 @@ def device_detail(order: Order, name: str) -> str:
 
 
 def warranty_text(obj) -> str:
-    """A warranty period as printed: an order's or a line's `warranty` (text, or a number
-    of months as `warranty_months`); "" while orders has no such field."""
+    """A warranty period as printed: the order's `warranty_days` ("90 days"), or a
+    `warranty` text or `warranty_months` number where an order or a line has one (the
+    document samples do); "" when none is set."""
     value = getattr(obj, "warranty", None)
-    if value in (None, ""):
-        months = getattr(obj, "warranty_months", None)
-        if months:
-            return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
-        return ""
-    return str(value)
+    if value not in (None, ""):
+        return str(value)
+    days = getattr(obj, "warranty_days", None)
+    if days:
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    months = getattr(obj, "warranty_months", None)
+    if months:
+        return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+    return ""
 
 
 def _lines_warranty(lines) -> str:

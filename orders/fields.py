@@ -24,6 +24,7 @@ ORDER_FIELDS = (
     "due_date",
     "address",
     "visit_at",
+    "warranty_days",
 )
 LINE_FIELDS = ("kind", "name", "quantity", "unit_price", "performer")
 

@@ -25,7 +25,7 @@ from orders.fields import (
     ORDER_FIELDS,
     WORK_FIELDS,
 )
-from orders.models import MAX_QUANTITY, Order, OrderLine, validate_year
+from orders.models import MAX_QUANTITY, MAX_WARRANTY_DAYS, Order, OrderLine, validate_year
 from orders.workflow import CLOSED, Kind
 from workshop.lib.money import MAX_AMOUNT, format_money
 from workshop.lib.phones import format_phone, normalize_phone
@@ -151,11 +151,13 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 # Which of the order fields each kind's card shows (the "+" form's and the work done on
 # it), in the card's rows. A field of another kind that holds a value is still shown,
 # so nothing typed before is hidden.
+# The warranty is given on what is handed over as done: a repair or a sale (the
+# documents' warranty card prints it).
 CARD_KIND_FIELDS: dict[str, frozenset[str]] = {
-    Kind.SALE: frozenset({"notes"}),
+    Kind.SALE: frozenset({"warranty_days", "notes"}),
     Kind.PC_BUILD: frozenset(KIND_FIELDS[Kind.PC_BUILD]),
     Kind.CALL_OUT: frozenset({*KIND_FIELDS[Kind.CALL_OUT], "diagnosis"}),
-    Kind.REPAIR: frozenset({*KIND_FIELDS[Kind.REPAIR], "diagnosis", "partner"}),
+    Kind.REPAIR: frozenset({*KIND_FIELDS[Kind.REPAIR], "diagnosis", "partner", "warranty_days"}),
 }
 CARD_ROWS: tuple[tuple[str, ...], ...] = (
     ("address", "visit_at"),
@@ -163,6 +165,7 @@ CARD_ROWS: tuple[tuple[str, ...], ...] = (
     ("diagnosis",),
     ("diagnostic_cost", "estimate"),
     ("assignee", "due_date", "partner"),
+    ("warranty_days",),
     ("notes",),
 )
 
@@ -595,6 +598,19 @@ class OrderCardForm(CardClientFields, CardDeviceFields, IntakeFields):
     due_date = due_date_field(_("Due date"))
     address = forms.CharField(label=_("Call-out address"), max_length=300, required=False)
     visit_at = visit_at_field(_("Visit time"))
+    warranty_days = forms.IntegerField(
+        label=_("Warranty, days"),
+        required=False,
+        min_value=1,
+        max_value=MAX_WARRANTY_DAYS,
+        help_text=_("Printed on the warranty card; empty: no warranty."),
+        error_messages={
+            "invalid": _("Enter the warranty as a whole number of days."),
+            "min_value": _("A warranty is at least one day; leave it empty for none."),
+            "max_value": _("At most %(limit_value)s days (ten years)."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, order: Order, membership, members, can, **kwargs):
         kwargs.setdefault("initial", card_initial(order))

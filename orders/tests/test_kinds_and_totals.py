@@ -29,7 +29,7 @@ def test_kinds_sale_card_shows_no_repair_fields(workshop, branch, manager, manag
         workshop=workshop, branch=branch, kind=Kind.SALE, by=manager, client_data=None
     )
     fields = set(_card(manager_client, sale).context["form"].fields)
-    assert fields == {"notes"}
+    assert fields == {"warranty_days", "notes"}
     for name in ("problem", "diagnosis", "diagnostic_cost", "partner", "due_date"):
         assert f'name="{name}"' not in _card(manager_client, sale).content.decode()
 
