@@ -39,7 +39,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents.edit_own": frozenset({D, M, T}),
     "documents.publish": frozenset({D}),
     # cash desk (to let a manager do one of the director's rows, add M to its set)
-    "cashdesk.view": frozenset({D, M}),  # the shift page, its archive, Z-reports, debts
+    "cashdesk.view": frozenset({D, M}),  # the shift page, its archive, Z-reports
+    # Who sees money. An order's own paid and due, on its card: everyone who may hand it
+    # over or take cash for it on site. Money across orders (the Debts list, the Cash
+    # desk tab's paid column, a client's debts, the open shift's takings): the desk.
+    # Reports and others' payroll are the director's (cashdesk.reports, .payroll).
+    "cashdesk.order_money": frozenset({D, M, T}),
+    "cashdesk.money_lists": frozenset({D, M}),
     "cashdesk.take_payment": frozenset({D, M}),  # issue and take payment, pay a debt
     "cashdesk.take_prepayment": frozenset({D, M}),
     "cashdesk.issue_with_debt": frozenset({D}),  # issue with part of the bill unpaid

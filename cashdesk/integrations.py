@@ -173,13 +173,14 @@ def register() -> None:
         position=extensions.SIDE,
         template="cashdesk/_card_money.html",
         context=panel_context,
+        permission="cashdesk.order_money",
         weight=10,
     )
     extensions.register_client_slot(
         "cashdesk.debts",
         template="cashdesk/_client_debts.html",
         context=client_context,
-        permission="cashdesk.view",
+        permission="cashdesk.money_lists",
         weight=10,
     )
     extensions.register_work_column(
@@ -188,6 +189,7 @@ def register() -> None:
         values=work_paid,
         tabs={Tab.CASH_DESK},
         numeric=True,
+        permission="cashdesk.money_lists",
     )
     extensions.register_work_column(
         "cashdesk.issue",
@@ -205,7 +207,7 @@ def register() -> None:
         permission="cashdesk.take_prepayment",
     )
     extensions.register_today_panel(
-        "cashdesk.takings", context=today_context, permission="cashdesk.view", weight=10
+        "cashdesk.takings", context=today_context, permission="cashdesk.money_lists", weight=10
     )
 
 

@@ -389,7 +389,7 @@ def entry_reverse(request: WorkshopRequest, cash_entry_id: int) -> HttpResponse:
 
 
 @require_GET
-@requires("cashdesk.view")
+@requires("cashdesk.money_lists")
 def debts(request: WorkshopRequest) -> HttpResponse:
     page = selectors.debts(request.membership, int_or_none(request.GET.get("after")))
     ctx = {"page": page}
