@@ -21,6 +21,8 @@ venv: $(VENV)/.installed
 PORT ?= 8000
 # The task worker (it sends the e-mail) runs beside the server and stops with it.
 run: export DEBUG ?= 1
+# Status links on receipts and in messages point at the port this server listens on.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
