@@ -73,6 +73,11 @@ def main() -> None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(order).print_stats(30)
         print(out.getvalue())  # noqa: T201
+    out = io.StringIO()  # the project's own functions (not the virtualenv's)
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(
+        r"^(?!.*\.venv).*\.py", 40
+    )
+    print(out.getvalue())  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from orders import display, extensions, selectors
+from orders import display, extensions, selectors, services
 from orders.models import Order
 from orders.tests.factories import ClientFactory, OrderFactory
 from orders.workflow import Status
@@ -200,3 +200,29 @@ def test_work_rows_read_no_deferred_column(tab, workshop, branch, manager, direc
         assert len(response.context["rows"]) == 3 + extra
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_journal_rows_render_as_the_include_did(repair_order, manager, workshop):
+    """The card's journal in Python (display.journal_rows_html) against the template
+    include it replaced, with a hostile value and an entry by nobody."""
+    from orders.models import JournalEntry
+    from orders.views.card import describe
+
+    services.order_update(
+        order=repair_order, data={"notes": EVIL}, version=repair_order.version, by=manager
+    )
+    JournalEntry.objects.create(
+        workshop=workshop, order=repair_order, version=1, by=None, action="changed",
+        field="notes", old_value="", new_value="x",
+    )  # fmt: skip
+    old = Engine.get_default().from_string(
+        '{% for e in entries %}<li class="journal__entry">'
+        '{% include "orders/_journal_entry.html" %}</li>{% endfor %}'
+    )
+    for language in ("en", "ru"):
+        with translation.override(language):
+            entries = describe(list(JournalEntry.objects.filter(order=repair_order)))
+            before = old.render(Context({"entries": entries}))
+            after = display.journal_rows_html(entries)
+        assert _squeeze(after) == _squeeze(before)
+        assert EVIL not in after

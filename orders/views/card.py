@@ -69,8 +69,10 @@ def _journal_page(order: Order, before: int | None) -> dict:
     if page.more:
         url = reverse("orders:journal", kwargs={"order_number": order.number})
         more_href = f"{url}?before={page.after}"
+    entries = describe(page.rows)
     return {
-        "entries": describe(page.rows),
+        "entries": entries,
+        "journal_html": display.journal_rows_html(entries),
         "journal_more": page.more,
         "journal_more_href": more_href,
     }
