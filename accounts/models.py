@@ -213,6 +213,17 @@ class Membership(TenantModel):
         Branch, through="MembershipBranch", related_name="memberships", blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The branch they last chose (saved an order in, picked in the stock page): where they
+    # work now, kept across sign-ins. Always a branch of this workshop; see remember_branch.
+    last_branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("last branch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = MembershipQuerySet.as_manager()
@@ -242,6 +253,24 @@ class Membership(TenantModel):
         if self.sees_all_branches:
             return branches
         return branches.filter(memberships=self)
+
+    def working_branch(self, branches) -> Branch | None:
+        """The branch of these (the ones offered to them) the person works in now: the one
+        they last chose, else the first of those they were given, else the first offered."""
+        branches = list(branches)
+        for b in branches:
+            if b.pk == self.last_branch_id:
+                return b
+        own = set(self.branches.values_list("pk", flat=True))
+        return next((b for b in branches if b.pk in own), branches[0] if branches else None)
+
+    def remember_branch(self, branch: Branch) -> None:
+        """Keep the branch they just chose as where they work now (one UPDATE, when it moved)."""
+        if branch.workshop_id != self.workshop_id:
+            raise ValueError("a branch of another workshop")
+        if branch.pk != self.last_branch_id:
+            self.last_branch = branch
+            self.save(update_fields=["last_branch"])
 
 
 class MembershipBranch(TenantModel):

@@ -57,12 +57,20 @@ def int_or_none(value) -> int | None:
 
 
 def current_branch(request: WorkshopRequest) -> tuple[Branch | None, list[Branch]]:
-    """The branch the pages are about: asked for, remembered, or the first of the member's."""
+    """The branch the pages are about: asked for, remembered in this sign-in, else where the
+    person works now (their last chosen branch, kept across sign-ins, or their own)."""
     branches = selectors.branches_of(request.membership)
     wanted = int_or_none(request.GET.get("branch") or request.POST.get("branch"))
-    if wanted is None:
-        wanted = request.session.get(SESSION_BRANCH)
-    branch = selectors.pick_branch(branches, wanted)
+    asked = selectors.pick_branch(branches, wanted) if wanted is not None else None
+    if asked is not None and asked.pk == wanted:
+        # Switching the branch here is choosing where one works: the "+" forms follow.
+        request.membership.remember_branch(asked)
+        branch = asked
+    else:
+        remembered = request.session.get(SESSION_BRANCH)
+        branch = next((b for b in branches if b.pk == remembered), None)
+        if branch is None:
+            branch = request.membership.working_branch(branches)
     if branch is not None and request.session.get(SESSION_BRANCH) != branch.pk:
         request.session[SESSION_BRANCH] = branch.pk
     return branch, branches

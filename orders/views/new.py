@@ -41,19 +41,11 @@ KIND_TITLES = {
 }
 
 
-# The branch a person last saved a "+" form in: where they work now (per sign-in).
-LAST_BRANCH_KEY = "orders.last_branch"
-
-
 def _preselected_branch(request: WorkshopRequest, branches) -> int | None:
-    """The branch the person works in now: the one they last saved an order in, else the
-    first of the branches they were given, else the first they see."""
-    ids = [b.pk for b in branches]
-    last = request.session.get(LAST_BRANCH_KEY)
-    if last in ids:
-        return last
-    own = [b.pk for b in request.membership.branches.all() if b.pk in ids]
-    return (own or ids or [None])[0]
+    """The branch the person works in now (Membership.working_branch): the one they last
+    chose, kept across sign-ins, else the first of their own, else the first they see."""
+    chosen = request.membership.working_branch(branches)
+    return chosen.pk if chosen is not None else None
 
 
 def _create_forms(request: WorkshopRequest, kind: Kind, data=None):
@@ -132,7 +124,7 @@ def order_new(request: WorkshopRequest, kind: str) -> HttpResponse:
             except services.OrderError as exc:
                 form.add_error(None, exc.message)
             else:
-                request.session[LAST_BRANCH_KEY] = order.branch_id
+                request.membership.remember_branch(order.branch)
                 messages.success(request, _("Order №%(number)s saved.") % {"number": order.number})
                 return redirect("orders:card", order_number=order.number)
     client, devices = None, []
