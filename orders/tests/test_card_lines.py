@@ -96,7 +96,11 @@ def test_card_technician_cannot_open_the_editor_of_anothers_line(
     technician_client, repair_order, line
 ):
     answer = technician_client.get(update_url(repair_order, line), headers={"HX-Request": "true"})
-    assert answer.status_code == 403
+    html = answer.content.decode()
+    assert answer.status_code == 200 and answer["HX-Retarget"] == "#lines"
+    assert "You may not change this line." in html and "line-row--edit" not in html
+    plain = technician_client.get(update_url(repair_order, line))
+    assert plain.status_code == 302 and plain["Location"] == card_url(repair_order)
     html = technician_client.get(card_url(repair_order)).content.decode()
     assert f'hx-get="{update_url(repair_order, line)}"' not in html
 
@@ -133,4 +137,5 @@ def test_card_line_rows_show_no_price_form_for_a_closed_order(manager_client, re
     html = manager_client.get(card_url(repair_order)).content.decode()
     assert "btn--edit-line" not in html and "Плата" in html
     answer = manager_client.get(update_url(repair_order, line), headers={"HX-Request": "true"})
-    assert answer.status_code == 403
+    assert "You may not change this line." in answer.content.decode()
+    assert "line-row--edit" not in answer.content.decode()

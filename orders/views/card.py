@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts.decorators import requires
 from accounts.permissions import role_can
@@ -361,7 +361,11 @@ def _line_editor(request, order: Order, line: OrderLine) -> HttpResponse:
     locked = order.is_deleted or (order.status in CLOSED and not correction_open(order, can))
     editable = not locked and can("orders.edit_work")
     if not _may_edit_line(line, lines_editable=editable, desk=desk, me=request.membership):
-        return HttpResponseForbidden(_("You may not change this line."))
+        # As a refused save answers: the lines with the message (htmx: in place of the
+        # whole lines block, not of the row), or the card with it.
+        message = _("You may not change this line.")
+        answer = _lines_refused(request, order.number, message, line_error=(line.pk, message))
+        return reswap(retarget(answer, "#lines"), "outerHTML") if request.htmx else answer
     members = order_members(order)
     form = _line_form(line, members=members, own=None if desk else request.membership, desk=desk)
     _line_display(order, [line])
