@@ -1,23 +1,27 @@
-"""Excel files, streamed: rows go into the .xlsx as they are read, so a year of a big
-workshop stays in little memory and takes seconds; typed cells, a bold header row,
-frozen panes and sheet names in the reader's language. openpyxl reads them back in
-the tests.
+"""Excel files (openpyxl, write-only: rows go to disk as they are written, so a year of a
+big workshop stays in little memory): typed cells, a bold header row, frozen panes and
+sheet names in the reader's language. Rows come from the database as plain tuples read
+in chunks, with names looked up from small dictionaries: no model instance and no
+query per row.
 
-Every text cell is written as an inline string: a client's name such as
-`=HYPERLINK(...)` stays inert text, never a formula.
+Every text cell stays text: openpyxl turns a string that starts with "=" into a
+formula, and a client's name such as `=HYPERLINK(...)` must stay inert.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.styles import Font
 
 from accounts.models import Branch, Membership, Workshop
 from cashdesk import payroll as payroll_mod
@@ -27,6 +31,7 @@ from cashdesk.models import CashEntry, EntryKind, Method, Payroll, Shift
 MONEY = "#,##0.00"
 DATE = "DD.MM.YYYY"
 DATETIME = "DD.MM.YYYY HH:MM"
+PLAIN_DECIMAL = "0.0"
 CHUNK = 2000
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 # Control characters Excel refuses inside a cell.
@@ -46,214 +51,90 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------- the file
 
-# The parts of an .xlsx (Office Open XML SpreadsheetML) around the sheets. Written here
-# rather than by openpyxl: its writer serialises every cell through a pure-Python XML
-# layer (lxml is not a dependency), which was most of a year's export (a minute and
-# more for 100k entries); a row here is one string, streamed into the zip.
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-# Cell styles (cellXfs), by index: default, bold header, money, date, date and time, 0.0.
-BOLD, MONEY_STYLE, DATE_STYLE, DATETIME_STYLE, DECIMAL_STYLE = 1, 2, 3, 4, 5
-_STYLES = (
-    _HEAD + f'<styleSheet xmlns="{_NS}">'
-    '<numFmts count="4">'
-    f'<numFmt numFmtId="164" formatCode="{MONEY}"/>'
-    f'<numFmt numFmtId="165" formatCode="{DATE}"/>'
-    f'<numFmt numFmtId="166" formatCode="{DATETIME}"/>'
-    '<numFmt numFmtId="167" formatCode="0.0"/>'
-    "</numFmts>"
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-_SHEET_START = (
-    _HEAD + f'<worksheet xmlns="{_NS}"><sheetViews><sheetView workbookViewId="0">'
-    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-    "</sheetView></sheetViews><sheetData>"
-)
-_SHEET_END = "</sheetData></worksheet>"
-_EPOCH = dt.datetime(1899, 12, 30)
-_ROWS_PER_WRITE = 500
+# Values openpyxl would not keep as plain text: a formula ("=…") or an error code.
+_NOT_TEXT = frozenset(ERROR_CODES)
 
 
-def _column(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+class _Cells:
+    """Typed cells for one sheet: money as a number with two decimals, a moment as a
+    local date and time, a day as a date, counts as plain numbers, text as text.
 
+    Plain values (ints, ordinary text) go to openpyxl as they are, which writes them
+    without a cell object each; a styled cell is made only where a format is needed.
+    Text is always text: a client's name such as `=HYPERLINK(...)` is written as an
+    explicit string cell, never a formula."""
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>]")
-
-
-def _text(value: str) -> str:
-    """A text cell's content, escaped: always an inline string, so never a formula."""
-    value = value[:32767]  # Excel's limit for a cell
-    if _UNSAFE.search(value):
-        value = _CONTROL.sub("", value).translate(_ESCAPE)
-    if value[0].isspace() or value[-1].isspace():
-        return f'<is><t xml:space="preserve">{value}</t></is>'
-    return f"<is><t>{value}</t></is>"
-
-
-class _Sheet:
-    """The typed cells of one sheet: text as text ("s", an inline string, never a
-    formula, whatever it starts with), money as a number with two decimals, a moment as
-    a local date and time, a day as a date, counts as plain numbers."""
-
-    def __init__(self, columns: int, plain: set[int]):
-        self.refs = [_column(i) for i in range(max(columns, 1) + 8)]
+    def __init__(self, ws, plain: set[int]):
+        self.ws = ws
         self.plain = plain
-        self.plain_now = False
         self.zone = timezone.get_current_timezone()
 
-    def cell(self, ref: str, value, *, style: int = 0) -> str:
-        if isinstance(value, str):
-            s = f' s="{style}"' if style else ""
-            return f'<c r="{ref}" t="inlineStr"{s}>{_text(value)}</c>'
-        if isinstance(value, bool):
-            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, Decimal):
-            s = DECIMAL_STYLE if self.plain_now else MONEY_STYLE
-            return f'<c r="{ref}" s="{s}"><v>{value}</v></c>'
-        if isinstance(value, int | float):
-            return f'<c r="{ref}"><v>{value!r}</v></c>'
+    def styled(self, value, number_format: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = number_format
+        return cell
+
+    def value(self, i: int, value):
+        kind = type(value)
+        if kind is str:
+            if _CONTROL.search(value):
+                value = _CONTROL.sub("", value)
+            if value[:1] == "=" or value in _NOT_TEXT:
+                cell = WriteOnlyCell(self.ws, value=value)
+                cell.data_type = "s"
+                return cell
+            return value
+        if kind is int or value is None:
+            return value
+        if kind is Decimal:
+            return self.styled(value, PLAIN_DECIMAL if i in self.plain else MONEY)
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
                 value = value.astimezone(self.zone).replace(tzinfo=None)
-            delta = value - _EPOCH
-            serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-            return f'<c r="{ref}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>'
+            return self.styled(value, DATETIME)
         if isinstance(value, dt.date):
-            serial = (value - _EPOCH.date()).days
-            return f'<c r="{ref}" s="{DATE_STYLE}"><v>{serial}</v></c>'
-        return self.cell(ref, str(value), style=style)
+            return self.styled(value, DATE)
+        if isinstance(value, bool | float):
+            return value
+        return self.value(i, str(value))
 
-    def row(self, number: int, values, *, style: int = 0) -> str:
-        """One row's XML. The usual types are tested by exact type, inline (this loop
-        runs a million times in a year's export); anything else goes through cell()."""
-        cells = []
-        refs, plain, text = self.refs, self.plain, _text
-        for i, value in enumerate(values):
-            if value is None or value == "":
-                continue  # an empty cell, as openpyxl writes it
-            if i >= len(refs):
-                refs.append(_column(i))
-            kind = type(value)
-            if kind is str and not style:
-                cells.append(f'<c r="{refs[i]}{number}" t="inlineStr">{text(value)}</c>')
-            elif kind is int:
-                cells.append(f'<c r="{refs[i]}{number}"><v>{value}</v></c>')
-            elif kind is Decimal:
-                s = DECIMAL_STYLE if i in plain else MONEY_STYLE
-                cells.append(f'<c r="{refs[i]}{number}" s="{s}"><v>{value}</v></c>')
-            else:
-                self.plain_now = i in plain
-                cells.append(self.cell(f"{refs[i]}{number}", value, style=style))
-        return f'<row r="{number}">{"".join(cells)}</row>'
-
-
-def _attr(value: str) -> str:
-    return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    def row(self, values) -> list:
+        value = self.value
+        return [value(i, v) for i, v in enumerate(values)]
 
 
 class Book:
-    """An .xlsx written as it goes: each sheet's rows stream into the zip as they come
-    (a year of a big workshop never sits in memory), the workbook's parts at `save`."""
+    """An .xlsx written by openpyxl in write-only mode: each sheet's rows go to a
+    temporary file as they come, so a year of a big workshop never sits in memory."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED)
+        self.wb = Workbook(write_only=True)
         self.taken: set[str] = set()
-        self.titles: list[str] = []
 
     def sheet(
         self, name: str, header: list[str], rows: Iterable[list], *, plain: set[int] = frozenset()
     ) -> str:
         title = sheet_title(name, self.taken)
-        self.titles.append(title)
-        sheet = _Sheet(len(header), set(plain))
-        part = f"xl/worksheets/sheet{len(self.titles)}.xml"
-        with self.zip.open(part, "w", force_zip64=True) as out:
-            out.write(_SHEET_START.encode())
-            out.write(sheet.row(1, [str(h) for h in header], style=BOLD).encode())
-            chunk: list[str] = []
-            for number, row in enumerate(rows, start=2):
-                chunk.append(sheet.row(number, row))
-                if len(chunk) >= _ROWS_PER_WRITE:
-                    out.write("".join(chunk).encode())
-                    chunk = []
-            out.write(("".join(chunk) + _SHEET_END).encode())
+        ws = self.wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        head = []
+        for text in header:
+            cell = WriteOnlyCell(ws, value=_CONTROL.sub("", str(text)))
+            cell.data_type = "s"
+            cell.font = bold
+            head.append(cell)
+        ws.append(head)
+        cells = _Cells(ws, set(plain))
+        for row in rows:
+            ws.append(cells.row(row))
         return title
 
-    def save(self, path: Path | None = None) -> None:
-        if not self.titles:
-            self.sheet("-", [], [])
-        n = len(self.titles)
-        sheets = "".join(
-            f'<sheet name="{_attr(t)}" sheetId="{i}" r:id="rId{i}"/>'
-            for i, t in enumerate(self.titles, start=1)
-        )
-        self.zip.writestr(
-            "xl/workbook.xml",
-            _HEAD
-            + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>',
-        )
-        rels = "".join(
-            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, n + 1)
-        )
-        rels += f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-        self.zip.writestr(
-            "xl/_rels/workbook.xml.rels",
-            _HEAD + f'<Relationships xmlns="{_PKG}">{rels}</Relationships>',
-        )
-        self.zip.writestr("xl/styles.xml", _STYLES)
-        self.zip.writestr(
-            "_rels/.rels",
-            _HEAD + f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{main}.worksheet+xml"/>'
-            for i in range(1, n + 1)
-        )
-        self.zip.writestr(
-            "[Content_Types].xml",
-            _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>'
-            f"{overrides}</Types>",
-        )
-        self.zip.close()
-        if path is not None and Path(path) != self.path:
-            self.path.replace(path)
+    def save(self) -> None:
+        if not self.wb.worksheets:
+            self.wb.create_sheet("-")
+        self.wb.save(self.path)
 
 
 # ---------------------------------------------------------------- what can be exported
