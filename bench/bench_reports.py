@@ -7,7 +7,7 @@ service and a goods line, beside a 1,000-order workshop built the same way. Prin
 - report_<name>_year_<size>_p50_ms: each report page (test client, whole stack) for the
   year, for both sizes, and their ratio;
 - export_entries_year_seconds / _cpu_seconds / _peak_mb: the Excel file of a year's
-  cash entries built as the worker builds it (streamed into the .xlsx), its wall and
+  cash entries built as the worker builds it (openpyxl write-only), its wall and
   CPU time, and the peak resident memory of a child process doing only that.
 
 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> runs it on PostgreSQL.
