@@ -237,6 +237,10 @@ def _back_date(order: Order, *, created, last_move) -> None:
     if order.kind == Kind.REPAIR:
         changed["due_date"] = timezone.localtime(created + timedelta(days=7)).date()
     Order.objects.filter(pk=order.pk).update(**changed)
+    # An issued order was issued at its last move (the reports count issues by it).
+    Order.objects.filter(pk=order.pk, issued_at__isnull=False).update(
+        issued_at=changed["status_changed_at"]
+    )
     if order.client_id:
         Client.objects.filter(pk=order.client_id, created_at__gt=created).update(created_at=created)
     if order.device_id:

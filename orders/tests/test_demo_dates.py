@@ -26,5 +26,8 @@ def test_demo_dates_journal_and_time_in_status_match_the_back_dated_orders():
         # Within a second: another app's demo (the cash desk's) may move an order later.
         last = moves[-1].at if moves else order.created_at
         assert abs(order.status_changed_at - last) < timezone.timedelta(seconds=1), order.number
+        if order.issued_at is not None:  # the reports count issues by this moment
+            assert abs(order.issued_at - order.status_changed_at) < timezone.timedelta(seconds=1)
         if order.client_id:
             assert order.client.created_at <= order.created_at
+    assert any(o.issued_at is not None for o in orders)
