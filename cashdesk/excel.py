@@ -155,6 +155,21 @@ def _iter(qs) -> Iterator:
         last = rows[-1].pk
 
 
+def _iter_values(qs, *fields: str) -> Iterator[tuple]:
+    """The same, as plain tuples (the first field is the primary key): no model
+    instances for the big sheets."""
+    last = None
+    while True:
+        batch = qs.order_by("pk")
+        if last is not None:
+            batch = batch.filter(pk__gt=last)
+        rows = list(batch.values_list("pk", *fields)[:CHUNK])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
 def _names(workshop: Workshop) -> tuple[dict[int, str], dict[int, str]]:
     """Branch and employee names by id: two small queries instead of joins on every row."""
     branches = dict(Branch.objects.filter(workshop=workshop).values_list("pk", "name"))
@@ -163,13 +178,13 @@ def _names(workshop: Workshop) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def entries_rows(workshop: Workshop, period: reports.Period, branch: Branch | None):
-    """A period of the ledger as plain tuples from one query read in chunks (the
-    database cursor: no model instances, no query per row, flat memory)."""
+    """A period of the ledger as plain tuples read in primary-key batches: no model
+    instances, no query per row, flat memory on either database."""
     qs = CashEntry.objects.filter(workshop=workshop, at__gte=period.since, at__lt=period.until)
     if branch is not None:
         qs = qs.filter(branch=branch)
-    rows = qs.order_by("id").values_list(
-        "pk",
+    rows = _iter_values(
+        qs,
         "at",
         "branch_id",
         "kind",
@@ -185,9 +200,7 @@ def entries_rows(workshop: Workshop, period: reports.Period, branch: Branch | No
     kinds = {k: str(v) for k, v in EntryKind.choices}
     methods = {k: str(v) for k, v in Method.choices}
     branches, people = _names(workshop)
-    for pk, at, br, kind, method, amount, number, client, by, other, comment, rev in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for pk, at, br, kind, method, amount, number, client, by, other, comment, rev in rows:
         yield (
             pk,
             at,
