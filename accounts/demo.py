@@ -43,6 +43,9 @@ def seed(ctx: dict) -> None:
             MembershipBranch.objects.get_or_create(
                 workshop=workshop, membership=membership, branch=branches[branch_name]
             )
+        if role == Role.DIRECTOR and membership.last_branch_id is None:
+            # The director works at the central branch; the "+" forms start there.
+            membership.remember_branch(branches["Central"])
     ctx.update(workshop=workshop, branches=branches)
     ctx.setdefault("logins", []).append(
         f"director: demo@example.com / {DEMO_PASSWORD} (PIN {DEMO_PIN}); "
