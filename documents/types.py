@@ -77,6 +77,10 @@ def _sales_receipt(f: Facts) -> list[str]:
 
 
 def _work_act(f: Facts) -> list[str]:
+    # An act records work done: a counter sale has one only when it sold a service too
+    # (setting up the phone it sold); for goods alone its paper is the sales receipt.
+    if f.kind == Kind.SALE and f.lines == f.goods_lines:
+        return [str(_("It is printed for work done: a sale needs a service line."))]
     return [] if f.lines else [str(_("Add at least one line (a service or goods)."))]
 
 

@@ -187,3 +187,30 @@ def test_types_card_buttons_cost_one_query_two_when_issued(
         card.register()
     # The line counts; for an issued order also "was it refused?" and its printed copies.
     assert with_documents - without == (3 if issued else 1)
+
+
+def test_types_sale_prints_its_receipt_and_warranty_but_no_act_of_work(
+    workshop, branch, manager, manager_client, add_line, move
+):
+    sale = services.order_create(
+        workshop=workshop, branch=branch, kind=Kind.SALE, by=manager, client_data=None
+    )
+    add_line(sale, name="Чехол", price="990", kind=OrderLine.LineKind.GOODS)
+    assert printable(sale) == {DocType.SALES_RECEIPT}
+    assert TYPES[DocType.WORK_ACT].missing(facts_for(sale)) == [
+        "It is printed for work done: a sale needs a service line."
+    ]
+    assert buttons(manager_client, sale) == [DocType.SALES_RECEIPT]
+    move(sale, Status.ISSUED)
+    sale.warranty_days = 14
+    sale.save(update_fields=["warranty_days"])
+    assert buttons(manager_client, sale) == [DocType.SALES_RECEIPT, DocType.WARRANTY]
+
+
+def test_types_sale_with_a_service_line_prints_the_act_of_work(workshop, branch, manager, add_line):
+    sale = services.order_create(
+        workshop=workshop, branch=branch, kind=Kind.SALE, by=manager, client_data=None
+    )
+    add_line(sale, name="Чехол", price="990", kind=OrderLine.LineKind.GOODS)
+    add_line(sale, name="Наклейка плёнки", price="300", kind=OrderLine.LineKind.SERVICE)
+    assert printable(sale) == {DocType.SALES_RECEIPT, DocType.WORK_ACT}
