@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from orders import services
@@ -59,7 +61,11 @@ def test_issued_at_migration_reads_the_journal_then_status_changed_at(workshop, 
     Order.objects.filter(pk=bare.pk).update(status_changed_at=now - dt.timedelta(days=3))
     Order.objects.update(issued_at=None, issued_by=None)  # as before the column existed
 
-    migration.forwards(apps, None)
+    # What the migration uses of its schema editor: the connection and execute().
+    editor = SimpleNamespace(
+        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
+    )
+    migration.forwards(apps, editor)
 
     rows = dict(Order.objects.values_list("pk", "issued_at"))
     assert rows[journaled.pk] == moved_at
