@@ -509,7 +509,11 @@ def _available(order: Order, mode: str, money) -> str | None:
         return _("An order in “%(status)s” cannot be issued.") % {
             "status": Status(order.status).label
         }
-    if mode == Mode.PAY and (order.status != Status.ISSUED or money.due <= 0):
+    # A payment settles an issued order's debt; before the issue the money is due but is
+    # taken as a prepayment or by "Issue and take payment", so say that, not "nothing due".
+    if mode == Mode.PAY and order.status != Status.ISSUED and money.due > 0:
+        return _("Payment is taken when the order is issued; before that, take a prepayment.")
+    if mode == Mode.PAY and money.due <= 0:
         return _("Nothing is due on this order.")
     if mode == Mode.PREPAY and order.status in (Status.ISSUED, Status.CANCELLED):
         return _("A prepayment is taken before the order is issued or cancelled.")

@@ -47,10 +47,17 @@ def from_minor(value: int) -> Decimal:
 
 
 def format_money(value: Decimal | None, currency: str = "") -> str:
-    """Format with the active locale's separators: `1 234,50 ₽` in Russian."""
+    """Format with the active locale's separators: `1 234,50 ₽` in Russian.
+
+    A negative amount reads with the minus sign U+2212, as the buttons do (`− 500,00`
+    never `-500,00`); this is display only: `to_decimal` still reads a hyphen.
+    """
     if value is None:
         return ""
-    text = number_format(to_decimal(value), decimal_pos=2, force_grouping=True)
+    amount = to_decimal(value)
+    text = number_format(abs(amount), decimal_pos=2, force_grouping=True)
+    if amount < 0:
+        text = "\u2212" + text
     return f"{text}\u00a0{currency}" if currency else text
 
 
