@@ -255,7 +255,12 @@ def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) ->
             device = f'<span class="visit nowrap">{visit}{e(truncated(o.address, 60))}</span><br>'
         if o.device_id:
             device += f"{e(truncated(str(o.device), 40))}<br>"
-        device += f'<span class="muted">{e(truncated(o.problem, 60))}</span>'
+        if o.problem or device:
+            device += f'<span class="muted">{e(truncated(o.problem, 60))}</span>'
+        else:
+            # A sale has no device, visit or problem: a dash, not an empty cell (and on a
+            # phone not a label with nothing after it).
+            device = '<span class="muted">—</span>'
         status = ""
         if search:
             status = (

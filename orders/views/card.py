@@ -140,6 +140,9 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         "transitions": transitions if not order.is_deleted else [],
         "tab": tab_of(order.status),
         "status_label": Status(order.status).label,
+        # A sale or PC build in its first status ("Продажа", "Сборка ПК") would say its
+        # kind twice: the title then drops the kind and the status chip says it once.
+        "kind_in_title": str(Status(order.status).label) != str(order.get_kind_display()),
         "closed": order.status in CLOSED,
         "slots": render_card_slots(order, request),
         # "Correct issued order": offered to the director on a closed order.
@@ -348,7 +351,9 @@ def order_transition(request: WorkshopRequest, order_number: int) -> HttpRespons
         _("Order №%(number)s: %(status)s.")
         % {"number": order.number, "status": Status(order.status).label},
     )
-    url = reverse("orders:card", kwargs={"order_number": order.number})
+    # Back on the card the keyboard focus goes to its title with the new status (app.js),
+    # not to the top of the page.
+    url = reverse("orders:card", kwargs={"order_number": order.number}) + "#order-title"
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
