@@ -87,4 +87,28 @@
     var search = document.getElementById("work-q");
     if (search) search.focus();
   });
+
+  // Back on the card after a status move (#order-title): the title with the new status
+  // takes the focus, so the keyboard carries on from there rather than from the page top.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.location.hash !== "#order-title") return;
+    var title = document.getElementById("order-title");
+    if (title) title.focus();
+  });
+
+  // The Work tabs on a phone scroll sideways: the current one is brought into view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector(".work-tabs .tab--current");
+    if (current && PHONE.matches) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
+  // The user menu closes on Escape and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.querySelector("details.usermenu[open]");
+    if (!menu) return;
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary) summary.focus();
+  });
 })();
