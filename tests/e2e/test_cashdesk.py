@@ -138,3 +138,31 @@ def test_cashdesk_intake_prepayment_split_issue_debt_refund_close_and_z_report(
     page.click("text=Receipt 80 mm")
     expect(page.locator("#zreport")).to_have_class(re.compile("zreport--80mm"))
     assert console_errors == []
+
+
+def test_cashdesk_intake_suggestion_overtaken_by_typing_is_not_aborted(
+    live_server, page, director, console_errors
+):
+    """A slow focus request of a suggestion list, overtaken by the first keystroke, used to
+    be aborted (hx-sync "replace"), which htmx logs as an htmx:sendAbort console error."""
+    import time
+
+    base = live_server.url
+    sign_in(page, base, director)
+    page.goto(f"{base}/orders/new/repair/")
+    seen = []
+
+    def slow(route):
+        seen.append(route.request.url)
+        if len(seen) == 1:
+            time.sleep(0.6)  # the focus request is still in flight when typing starts
+        route.continue_()
+
+    page.route("**/directories/suggest/problem/**", slow)
+    page.focus("#id_problem")
+    page.keyboard.type("Не")
+    expect(page.locator("#id_problem")).to_have_value("Не")
+    page.wait_for_timeout(1500)
+    assert any("q=%D0%9D%D0%B5" in url for url in seen)
+    page.fill("#id_cashdesk-prepayment-amount", "100")
+    assert console_errors == []
