@@ -63,8 +63,11 @@ def current_branch(request: WorkshopRequest) -> tuple[Branch | None, list[Branch
     wanted = int_or_none(request.GET.get("branch") or request.POST.get("branch"))
     asked = selectors.pick_branch(branches, wanted) if wanted is not None else None
     if asked is not None and asked.pk == wanted:
-        # Switching the branch here is choosing where one works: the "+" forms follow.
-        request.membership.remember_branch(asked)
+        if request.GET.get("switch"):
+            # Switching the branch with the picker is choosing where one works: the "+"
+            # forms follow. A link that merely names a branch (a transfer's "← Stock")
+            # shows it without changing where the person works.
+            request.membership.remember_branch(asked)
         branch = asked
     else:
         remembered = request.session.get(SESSION_BRANCH)

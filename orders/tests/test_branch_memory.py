@@ -49,7 +49,11 @@ def test_branch_memory_survives_signing_out_and_in(
 def test_branch_memory_follows_the_stock_page_picker(
     workshop, branch, other_branch, director, director_client
 ):
+    # A link naming a branch shows it but does not move where the director works.
     director_client.get(reverse("warehouse:stock"), {"branch": other_branch.pk})
+    director.refresh_from_db()
+    assert director.last_branch_id is None
+    director_client.get(reverse("warehouse:stock"), {"branch": other_branch.pk, "switch": "1"})
     _sign_in_again(director_client, director)
     assert _preselected(director_client.get(reverse("orders:new_repair"))) == str(other_branch.pk)
     assert director_client.get(reverse("warehouse:stock")).context["branch"] == other_branch
