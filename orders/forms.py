@@ -10,8 +10,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -471,69 +469,6 @@ def line_initial(line: OrderLine) -> dict:
         "unit_price": line.unit_price,
         "performer": str(line.performer_id or ""),
     }
-
-
-class LineRows:
-    """The order card's editable line rows, as their LineForms would render them.
-
-    A card of twenty lines used to build twenty LineForms and render a hundred widgets
-    through the template engine (two <select>s over the branch's people each): most of
-    the card's time. The rows of one page differ only in their values and ids, so each
-    line kind's form is built and rendered once with placeholders, and every row is that
-    HTML with the line's values put in: the same markup, a few string replaces a row.
-    """
-
-    _ID = "\x00id\x00"
-    # Placeholders no value can contain (NUL never reaches a stored line) and escape() keeps.
-    _TEXT = {"name": "\x00name\x00", "quantity": "\x00quantity\x00", "unit_price": "\x00price\x00"}
-    _CHOICE = {"kind": "\x00", "performer": "\x00"}
-
-    def __init__(self, *, members, own: Membership | None, price_locked: bool):
-        self._form_kwargs = {"members": members, "own": own, "price_locked": price_locked}
-        self._by_kind: dict[str, tuple[LineForm, dict[str, str]]] = {}
-
-    def _prototype(self, kind: str) -> tuple[LineForm, dict[str, str]]:
-        if kind not in self._by_kind:
-            form = LineForm(
-                initial={**self._TEXT, **self._CHOICE},
-                default_kind=kind,
-                auto_id=f"line{self._ID}_%s",
-                **self._form_kwargs,
-            )
-            self._by_kind[kind] = (form, {name: str(form[name]) for name in LINE_CELLS})
-        return self._by_kind[kind]
-
-    def row(self, line: OrderLine) -> LineRow:
-        form, cells = self._prototype(line.kind)
-        values = line_initial(line)
-        html = {}
-        for name, cell in cells.items():
-            field = form.fields[name]
-            if name == "free":
-                pass  # not stored: a row always offers it unticked
-            elif name in self._CHOICE:
-                option = f'<option value="{escape(values[name])}">'
-                cell = cell.replace(option, option[:-1] + " selected>", 1)
-            else:
-                shown = field.widget.format_value(field.prepare_value(values[name]))
-                placeholder = self._TEXT[name]
-                if shown is None:
-                    cell = cell.replace(f' value="{placeholder}"', "")
-                else:
-                    cell = cell.replace(placeholder, escape(str(shown)))
-            html[name] = mark_safe(cell.replace(self._ID, str(line.pk)))  # noqa: S308
-        return LineRow(fields=form.fields, **html)
-
-
-LINE_CELLS = ("kind", "name", "quantity", "unit_price", "free", "performer")
-
-
-class LineRow:
-    """One rendered line row: its cells' HTML, and the fields it was rendered from."""
-
-    def __init__(self, *, fields, **cells):
-        self.fields = fields
-        self.__dict__.update(cells)
 
 
 MAX_LINES = 100  # lines on one "+" form
