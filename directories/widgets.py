@@ -53,8 +53,10 @@ class SuggestInput(forms.TextInput):
             "hx-trigger": "input changed delay:150ms, focus",
             "hx-target": "next .suggest__list",
             "hx-swap": "innerHTML",
-            # A newer keystroke cancels the request still in flight.
-            "hx-sync": "this:replace",
+            # A newer keystroke waits for the request in flight, and only the newest is
+            # sent then (it reads the field as it is): "replace" aborted the focus
+            # request at the first keystroke, which htmx reports as a console error.
+            "hx-sync": "this:queue last",
         }
         widget_attrs.setdefault("maxlength", str(VALUE_MAX_LENGTH))
         if self.narrow_by:

@@ -81,35 +81,6 @@
   document.addEventListener("htmx:afterSettle", fitTables);
   window.addEventListener("resize", fitTables);
 
-  // hx-sync "replace" (the suggestion lists) aborts the request in flight when a newer
-  // one starts, and htmx reports every abort as a console error (htmx:sendAbort): the
-  // focus request of an empty field was doomed by the first keystroke. Instead wait for
-  // the one in flight and then send only the newest (it reads the field as it is then).
-  var inFlight = new WeakSet();
-  var pending = new WeakMap();
-  function replaces(elt) {
-    return /:\s*replace\s*$/.test((elt.getAttribute && elt.getAttribute("hx-sync")) || "");
-  }
-  document.addEventListener("htmx:confirm", function (event) {
-    var elt = event.detail.elt;
-    if (!elt || !inFlight.has(elt) || !replaces(elt)) return;
-    event.preventDefault();
-    pending.set(elt, event.detail.issueRequest);
-  });
-  document.addEventListener("htmx:beforeSend", function (event) {
-    if (replaces(event.detail.elt)) inFlight.add(event.detail.elt);
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var elt = event.detail.elt;
-    if (!elt || !inFlight.has(elt)) return;
-    inFlight.delete(elt);
-    var next = pending.get(elt);
-    if (!next) return;
-    pending.delete(elt);
-    // After htmx has let go of the finished request (it does so once this event is over).
-    window.setTimeout(function () { next(true); }, 0);
-  });
-
   // Arriving from "/" on another page: the search takes the focus.
   document.addEventListener("DOMContentLoaded", function () {
     if (window.location.hash !== "#search") return;

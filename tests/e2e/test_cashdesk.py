@@ -144,7 +144,8 @@ def test_cashdesk_intake_suggestion_overtaken_by_typing_is_not_aborted(
     live_server, page, director, console_errors
 ):
     """A slow focus request of a suggestion list, overtaken by the first keystroke, used to
-    be aborted (hx-sync "replace"), which htmx logs as an htmx:sendAbort console error."""
+    be aborted (hx-sync "replace"), which htmx logs as an htmx:sendAbort console error;
+    "queue last" waits for it and sends only the newest."""
     import time
 
     base = live_server.url
