@@ -45,6 +45,15 @@ def test_russian_catalogue_has_no_untranslated_or_fuzzy_entries():
     assert [e["msgid"] for e in entries if not all(e["msgstr"])] == []
 
 
+def test_russian_plural_entries_have_every_form():
+    """Russian has four plural forms here (the header's nplurals); an entry with three
+    makes msgfmt --check refuse the catalogue."""
+    header = (LOCALE / "django.po").read_text(encoding="utf-8")
+    nplurals = int(re.search(r"nplurals=(\d+)", header).group(1))
+    short = [e["msgid"] for e in _entries() if 1 < len(e["msgstr"]) < nplurals]
+    assert short == []
+
+
 def test_russian_catalogue_is_compiled_and_newer_than_its_source():
     po, mo = LOCALE / "django.po", LOCALE / "django.mo"
     assert mo.exists()
