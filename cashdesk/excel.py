@@ -31,7 +31,6 @@ from cashdesk.models import CashEntry, EntryKind, Method, Payroll, Shift
 MONEY = "#,##0.00"
 DATE = "DD.MM.YYYY"
 DATETIME = "DD.MM.YYYY HH:MM"
-PLAIN_DECIMAL = "0.0"
 CHUNK = 2000
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 # Control characters Excel refuses inside a cell.
@@ -87,7 +86,9 @@ class _Cells:
         if kind is int or value is None:
             return value
         if kind is Decimal:
-            return self.styled(value, PLAIN_DECIMAL if i in self.plain else MONEY)
+            # A rate (2.75 %), a quantity (1.5 kg) or days keep every decimal they have
+            # (Excel's General format); money always shows two.
+            return value if i in self.plain else self.styled(value, MONEY)
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
                 value = value.astimezone(self.zone).replace(tzinfo=None)
@@ -96,6 +97,8 @@ class _Cells:
             return self.styled(value, DATE)
         if isinstance(value, bool | float):
             return value
+        if isinstance(value, str):  # a str subclass (a SafeString, a lazy label's text)
+            return self.value(i, str.__str__(value))
         return self.value(i, str(value))
 
     def row(self, values) -> list:

@@ -42,6 +42,18 @@ def test_money_rule_is_one_row_per_question():
         assert not role_can(Role.TECHNICIAN, permission)
 
 
+def test_money_screens_across_orders_stay_within_money_lists():
+    """The shift page and its archive (takings), the Work list's "issue, due" column and
+    the reports show money across orders under their own rows; whoever has one of them
+    must be in cashdesk.money_lists, so taking a role out of that row cannot leave them
+    seeing takings or amounts due elsewhere (change both rows together)."""
+    across = ("cashdesk.view", "cashdesk.take_payment", "cashdesk.reports", "cashdesk.payroll")
+    for permission in across:
+        for role in Role.values:
+            if role_can(role, permission):
+                assert role_can(role, "cashdesk.money_lists"), (permission, role)
+
+
 def test_money_technician_sees_the_orders_own_paid_and_due_on_its_card(
     director_client, technician_client, ready_order
 ):

@@ -508,3 +508,26 @@ def test_margin_leaves_goods_of_unknown_cost_apart(workshop, branch, manager, te
     assert rows["Tom Tech"][1:] == [D("7200.00"), D("1800.00"), D("5400.00"), D("0.00")]
     month = reports.revenue_by_month(workshop, period, None).rows[-1]
     assert month[2:] == [D("8700.00"), D("1800.00"), D("6900.00"), D("0.00")]
+
+
+def test_excel_cells_keep_plain_decimals_and_take_str_subclasses(tmp_path):
+    """A rate of 2.75 % stays 2.75 (no one-decimal format), money shows two decimals,
+    and a SafeString (a rendered label) is written as text instead of recursing."""
+    from django.utils.safestring import mark_safe
+    from openpyxl import load_workbook
+
+    from cashdesk import excel
+
+    path = tmp_path / "cells.xlsx"
+    book = excel.Book(path)
+    book.sheet(
+        "Cells",
+        ["Rate", "Amount", "Label"],
+        [[D("2.75"), D("1200.50"), mark_safe("=1+1")]],
+        plain={0},
+    )
+    book.save()
+    rate, amount, label = load_workbook(path)["Cells"][2]
+    assert rate.value == 2.75 and rate.number_format == "General"
+    assert amount.value == 1200.5 and amount.number_format == "#,##0.00"
+    assert label.value == "=1+1" and label.data_type == "s"
