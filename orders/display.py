@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format, get_format
@@ -190,12 +189,13 @@ def _unit_text(name: str, num: int, language: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _money(value: Decimal, language: str) -> str:
-    return floatformat(value, "2g")
+    return format_money(value)
 
 
 def money_shown(value: Decimal) -> str:
-    """`floatformat:"2g"`: a sum with two decimals and grouped thousands, in the
-    reader's language; each sum formatted once per language and process."""
+    """A sum with two decimals and grouped thousands in the reader's language, a
+    negative one with the minus sign (`format_money`, as the cash desk shows money);
+    each sum formatted once per language and process."""
     return _money(value, get_language())
 
 

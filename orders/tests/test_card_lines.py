@@ -92,6 +92,55 @@ def test_card_line_refused_keeps_the_editor_open(manager_client, repair_order, l
     assert "At least 1." in html
 
 
+def test_card_line_refused_goods_line_keeps_its_goods_suggestions(
+    manager_client, repair_order, manager
+):
+    goods = services.line_add(
+        order=repair_order,
+        data={
+            "kind": OrderLine.LineKind.GOODS,
+            "name": "Аккумулятор",
+            "quantity": 1,
+            "unit_price": Decimal("900"),
+            "performer": manager,
+        },
+        by=manager,
+    )
+    editor = manager_client.get(update_url(repair_order, goods), headers={"HX-Request": "true"})
+    assert 'data-suggest="goods"' in editor.content.decode()
+    version = repair_order.__class__.objects.get(pk=repair_order.pk).version
+    data = {"version": version, "kind": goods.kind, "name": "Аккумулятор", "quantity": 0}
+    html = manager_client.post(
+        update_url(repair_order, goods), data, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "line-row--error" in html
+    assert (
+        'data-suggest="goods"' in html
+        and 'data-suggest="service"'
+        not in html.split(f'id="line-{goods.pk}"')[1].split("</form>")[0]
+    )
+
+
+def test_card_line_refused_without_js_comes_back_with_the_editor(
+    manager_client, repair_order, line
+):
+    version = repair_order.__class__.objects.get(pk=repair_order.pk).version
+    data = {
+        "version": version,
+        "kind": line.kind,
+        "name": "Typed",
+        "quantity": 0,
+        "unit_price": "1",
+    }
+    page = manager_client.post(update_url(repair_order, line), data)
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert f'<form class="line-row line-row--edit line-row--error" id="line-{line.pk}"' in html
+    assert 'value="Typed"' in html and "At least 1." in html
+    line.refresh_from_db()
+    assert line.quantity == 2  # nothing saved
+
+
 def test_card_technician_cannot_open_the_editor_of_anothers_line(
     technician_client, repair_order, line
 ):

@@ -389,6 +389,14 @@ def _lines_refused(request, order_number: int, message, **extra) -> HttpResponse
     goes back to the card with the message (never a bare fragment as a page)."""
     if not request.htmx:
         messages.error(request, message)
+        if extra.get("edit_form") is not None:
+            # Without JS the card itself comes back with the line's editor still open,
+            # holding what was typed and its errors.
+            fresh = get_order_or_404(request, order_number)
+            ctx = _card_context(
+                request, fresh, editing=extra["editing"], edit_form=extra["edit_form"]
+            )
+            return render(request, "orders/card.html", ctx, status=400)
         return redirect("orders:card", order_number=order_number)
     return _lines_response(request, order_number, **extra)
 
@@ -459,14 +467,9 @@ def line_update(request: WorkshopRequest, order_number: int, line_id: int) -> Ht
     if version is None:
         return _no_version(request, order_number)
     desk = role_can(request.membership.role, "orders.edit")
-    form = LineForm(
-        request.POST,
-        initial=line_initial(line),
-        members=order_members(order),
-        own=None if desk else request.membership,
-        price_locked=not desk,
-        auto_id=f"line{line.pk}_%s",
-    )
+    own = None if desk else request.membership
+    # Built as the editor was (its kind's suggestions and prices), bound to what was typed.
+    form = _line_form(line, members=order_members(order), own=own, desk=desk, data=request.POST)
     if not form.is_valid():
         errors = _form_errors(form)
         return _lines_refused(
