@@ -66,7 +66,8 @@ def test_warehouse_receive_sell_transfer_and_count(
     page.fill("[name=rows-1-cost]", "350")
     page.fill("[name=supplier]", "ООО Комплект")
     page.click("text=Post")
-    expect(page.locator(".message")).to_contain_text("Receipt №1 posted.")
+    # Documents are numbered by their id, which other browser tests' data has advanced.
+    expect(page.locator(".message")).to_contain_text(re.compile(r"Receipt №\d+ posted\."))
     assert on_hand(ssd, branch) == 3
 
     # A scanned code nobody knows says so by the field, and Enter posts nothing.
