@@ -28,14 +28,9 @@ from pathlib import Path
 
 os.environ.setdefault("BENCH_SQLITE_NAME", "workshop-bench-reports.sqlite3")
 # Production settings (cached templates, no debug extras), as bench/run.py measures.
-for key, value in {
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
-    "SECURE_SSL_REDIRECT": "0",
-    "ALLOWED_HOSTS": "testserver",
-}.items():
-    os.environ.setdefault(key, value)
-from common import measure, report, setup_django  # noqa: E402
+from common import measure, report, setup_django, use_production_settings  # noqa: E402
+
+use_production_settings()
 
 LARGE = int(os.environ.get("BENCH_REPORT_ORDERS", "100000"))
 SMALL = 1_000

@@ -15,6 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH_SECRET_KEY = "bench-only-secret-key-bench-only-secret-key-0123456789"
+
+
+def use_production_settings() -> None:
+    """Measure what production runs (DEBUG off, cached templates, no debug extras), served
+    over plain HTTP by the test client. Call before setup_django(); a variable already
+    set wins."""
+    for key, value in {
+        "DEBUG": "0",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "testserver",
+    }.items():
+        os.environ.setdefault(key, value)
 
 
 def setup_django() -> None:

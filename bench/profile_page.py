@@ -17,15 +17,9 @@ import sys
 import time
 
 os.environ.setdefault("BENCH_SQLITE_NAME", "workshop-bench-run.sqlite3")
-for key, value in {
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
-    "SECURE_SSL_REDIRECT": "0",
-    "ALLOWED_HOSTS": "testserver",
-}.items():
-    os.environ.setdefault(key, value)
+from common import setup_django, use_production_settings  # noqa: E402
 
-from common import setup_django  # noqa: E402
+use_production_settings()
 
 
 def main() -> None:

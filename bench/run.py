@@ -31,15 +31,9 @@ HERE = Path(__file__).resolve().parent
 os.environ.setdefault("BENCH_SQLITE_NAME", "workshop-bench-run.sqlite3")
 # Production settings (DEBUG off: cached templates, no debug extras), served over plain
 # HTTP by the test client; static files unhashed, so no collectstatic is needed.
-for key, value in {
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
-    "SECURE_SSL_REDIRECT": "0",
-    "ALLOWED_HOSTS": "testserver",
-}.items():
-    os.environ.setdefault(key, value)
+from common import measure, setup_django, use_production_settings  # noqa: E402
 
-from common import measure, setup_django  # noqa: E402
+use_production_settings()
 
 SMALL = 1_000
 LARGE = int(os.environ.get("BENCH_LARGE", "100000"))
