@@ -187,6 +187,40 @@ def _unit_text(name: str, num: int, language: str) -> str:
     return str(TIME_STRINGS[name] % {"num": num})
 
 
+_WEEK, _DAY, _HOUR = 7 * 86400, 86400, 3600
+_SINCE_UNITS = ("week", "day", "hour", "minute")
+
+
+class _Since:
+    """`timesince(value, now)` for many values. Under four weeks no month boundary can
+    count (Django's months start at 28 days), so the text follows from the seconds
+    alone and is built here from the same unit strings, two adjacent units at most, as
+    Django does; older values go through Django's timesince. A test compares both."""
+
+    def __init__(self, now):
+        self.now = now
+        self.units = _Units()
+        self.language = get_language()
+        self.comma = _(", ")
+
+    def unit(self, name: str, num: int) -> str:
+        return _unit_text(name, num, self.language).replace(" ", "\xa0")  # avoid_wrapping
+
+    def __call__(self, value) -> str:
+        delta = self.now - value
+        since = delta.days * _DAY + delta.seconds
+        if since >= 4 * _WEEK:
+            return timesince(value, self.now, time_strings=self.units)
+        if since < 60:  # the future too, as timesince says it
+            return self.unit("minute", 0)
+        parts = (since // _WEEK, since % _WEEK // _DAY, since % _DAY // _HOUR, since % _HOUR // 60)
+        i = next(i for i, n in enumerate(parts) if n)
+        text = self.unit(_SINCE_UNITS[i], parts[i])
+        if i < 3 and parts[i + 1]:
+            text += self.comma + self.unit(_SINCE_UNITS[i + 1], parts[i + 1])
+        return text
+
+
 @functools.lru_cache(maxsize=8192)
 def _money(value: Decimal, language: str) -> str:
     return format_money(value)
@@ -211,7 +245,8 @@ class _Urls:
 
 
 def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) -> SafeString:
-    """The Work list's rows (the <tr>s of its table), rendered in Python.
+    """The Work list's rows (the <tr>s of its table; `selectors.WorkRow`s), rendered in
+    Python.
 
     The template loop over 50 rows cost most of the page (a few thousand variable
     lookups, a reverse() and several filters per row); here the URLs are reversed once
@@ -223,7 +258,9 @@ def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) ->
     short_date = _DateFormat(get_format("SHORT_DATE_FORMAT"))
     short_datetime = _DateFormat(get_format("SHORT_DATETIME_FORMAT"))
     full_datetime = _DateFormat(get_format("DATETIME_FORMAT"))
-    units = _Units()
+    since = _Since(now)
+    language = since.language
+    tz = timezone.get_current_timezone()  # once: localtime() looks it up on every call
     walk_in = e(_("walk-in"))
     numeric_cells = [' class="num"' if c.numeric else "" for c in columns]
     out = []
@@ -248,13 +285,13 @@ def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) ->
         if o.visit_at or o.address:
             visit = ""
             if o.visit_at:
-                when = short_datetime(timezone.localtime(o.visit_at))
+                when = short_datetime(o.visit_at.astimezone(tz))
                 visit = f"<strong>{e(when)}</strong>"
             if o.visit_at and o.address:
                 visit += " · "
             device = f'<span class="visit nowrap">{visit}{e(truncated(o.address, 60))}</span><br>'
         if o.device_id:
-            device += f"{e(truncated(str(o.device), 40))}<br>"
+            device += f"{e(truncated(o.device, 40))}<br>"
         if o.problem or device:
             device += f'<span class="muted">{e(truncated(o.problem, 60))}</span>'
         else:
@@ -268,10 +305,10 @@ def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) ->
             )
         if changed := o.status_changed_at:
             status += (
-                f'<span class="muted nowrap" title="{e(full_datetime(timezone.localtime(changed)))}">'
-                f"{e(timesince(changed, now, time_strings=units))}</span>"
+                f'<span class="muted nowrap" title="{e(full_datetime(changed.astimezone(tz)))}">'
+                f"{e(since(changed))}</span>"
             )
-        assignee = o.assignee.user.get_short_name() if o.assignee_id else ""
+        assignee = o.assignee_name
         late = getattr(o, "overdue_days", 0)
         if o.due_date:
             due = e(short_date(o.due_date))
@@ -283,18 +320,43 @@ def work_rows_html(rows, *, columns, search: bool, clients_delete: bool, now) ->
         cells = [
             f'<tr class="is-link" data-href="{href}">',
             f'<td><a href="{href}"><strong>{o.number}</strong></a></td>',
-            f'<td class="hide-sm nowrap">{e(short_date(timezone.localtime(o.created_at)))}</td>',
+            f'<td class="hide-sm nowrap">{e(short_date(o.created_at.astimezone(tz)))}</td>',
             f"<td>{client_cell}</td>",
             f"<td>{device}</td>",
             f"<td>{status}</td>",
             f"<td>{e(assignee or '—')}</td>",
             f'<td class="nowrap{" overdue" if late else ""}">{due}</td>',
-            f'<td class="num">{e(money_shown(o.total))}</td>',
+            f'<td class="num">{e(_money(o.total, language))}</td>',
         ]
         for numeric, (_column, cell) in zip(numeric_cells, o.extra_cells, strict=True):
             cells.append(f"<td{numeric}>{conditional_escape(cell)}</td>")
         cells.append("</tr>")
         out.append("".join(cells))
+    return mark_safe("\n".join(out))  # noqa: S308 (every value above is escaped)
+
+
+def work_tabs_html(tabs, *, current, all_open: str, open_count: int, query: str) -> SafeString:
+    """The Work page's tab links with their counts (the "All open" tab first), in
+    Python like the rows: the template loop was a twentieth of the page. `query` is
+    what every link carries after its tab (the branch, "mine"), already URL-encoded."""
+    e = html.escape
+    out = []
+    for tab, label, count in [(all_open, _("All open"), open_count)] + [
+        (t, t.label, n) for t, n in tabs
+    ]:
+        classes = "tab tab--all" if tab == all_open else "tab"
+        here = tab == current
+        if here:
+            classes += " tab--current"
+        if not count:
+            classes += " tab--empty"
+        badge = "badge badge--on" if count else "badge"
+        out.append(
+            f'<a class="{classes}" href="?tab={e(str(tab))}{query}"'
+            + (' id="tab-all"' if tab == all_open else "")
+            + (' aria-current="page"' if here else "")
+            + f'>{e(str(label))} <span class="{badge}">{count}</span></a>'
+        )
     return mark_safe("\n".join(out))  # noqa: S308 (every value above is escaped)
 
 

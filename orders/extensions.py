@@ -181,8 +181,10 @@ def register_work_column(
     weight: int = 100,
     numeric: bool = False,
 ) -> WorkColumn:
-    """Add a column to the Work list. `values(request, orders)` gets the page's orders
-    and returns their cells by order pk: one query per page, never one per row."""
+    """Add a column to the Work list. `values(request, rows)` gets the page's rows
+    (`orders.selectors.WorkRow`: pk, number, kind, status, total, the ids; not model
+    instances) and returns their cells by order pk: one query per page, never one per
+    row."""
     _check(name, permission)
     column = WorkColumn(
         name, label, frozenset(tabs) if tabs else None, values, permission, weight, numeric

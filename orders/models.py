@@ -121,6 +121,11 @@ class Client(TenantModel):
         return format_phone(self.phone)
 
 
+def device_label(device_type: str, brand: str, model: str) -> str:
+    """A device as lists show it: "Phone Apple iPhone 12", or "Device" if nothing is known."""
+    return " ".join(p for p in (device_type, brand, model) if p) or str(_("Device"))
+
+
 class Device(TenantModel):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="devices")
     device_type = models.CharField(_("device type"), max_length=100, blank=True)
@@ -141,9 +146,7 @@ class Device(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return " ".join(p for p in (self.device_type, self.brand, self.model) if p) or str(
-            _("Device")
-        )
+        return device_label(self.device_type, self.brand, self.model)
 
 
 class OrderQuerySet(TenantQuerySet):

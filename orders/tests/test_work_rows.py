@@ -82,18 +82,22 @@ def _both(request_factory, membership, *, search: bool, clients_delete: bool, la
     request = request_factory.get("/")
     request.membership = membership
     request.workshop = membership.workshop
-    rows = list(
-        Order.objects.filter(workshop=membership.workshop).select_related(
-            "client", "device", "assignee__user"
-        )
+    # The template rendered model instances; the list now reads WorkRows.
+    orders = list(
+        Order.objects.filter(workshop=membership.workshop)
+        .select_related("client", "device", "assignee__user")
+        .order_by("-id")
     )
+    rows = selectors.list_rows(Order.objects.filter(workshop=membership.workshop), None).rows
+    assert [r.pk for r in rows] == [o.pk for o in orders]
     columns = extensions.work_columns(request, None, search=True)
-    extensions.attach_work_cells(request, columns, rows)
-    selectors.mark_overdue(rows, timezone.localdate())
+    for some in (orders, rows):
+        extensions.attach_work_cells(request, columns, some)
+        selectors.mark_overdue(some, timezone.localdate())
     now = timezone.now()
     with translation.override(language):
         old = Engine.get_default().from_string(OLD_ROWS)
-        context = {"rows": rows, "q": "x" if search else "", "now": now}
+        context = {"rows": orders, "q": "x" if search else "", "now": now}
         before = old.render(Context({**context, "clients_delete": clients_delete}))
         after = display.work_rows_html(
             rows, columns=columns, search=search, clients_delete=clients_delete, now=now
@@ -182,7 +186,7 @@ def test_templates_are_cached_in_production():
 
 @pytest.mark.parametrize("tab", ["queue", "cash_desk", "ready_notify"])
 def test_work_rows_read_no_deferred_column(tab, workshop, branch, manager, director_client):
-    """The list reads only WORK_ROW_FIELDS: neither the rows nor the cash desk's columns
+    """The list reads only WORK_ROW_COLUMNS: neither the rows nor the cash desk's columns
     touch another column (that would be one query a row)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -226,3 +230,65 @@ def test_journal_rows_render_as_the_include_did(repair_order, manager, workshop)
             after = display.journal_rows_html(entries)
         assert _squeeze(after) == _squeeze(before)
         assert EVIL not in after
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_since_is_timesince(language):
+    """The rows' "in status for" (display._Since) says what Django's timesince says,
+    on both sides of its four-week switch to months and in the future."""
+    from django.utils.timesince import timesince
+
+    now = timezone.now()
+    seconds = [*range(-120, 4000, 7), *range(3000, 60 * 86400, 3_607), 28 * 86400 - 1]
+    seconds += [28 * 86400, 29 * 86400 + 5, 400 * 86400]
+    with translation.override(language):
+        since = display._Since(now)
+        for s in seconds:
+            value = now - datetime.timedelta(seconds=s, microseconds=s % 7 * 1000)
+            assert since(value) == timesince(value, now), s
+
+
+OLD_TABS = """{% load i18n %}
+  <a class="tab tab--all{% if not q and tab == all_open %} tab--current{% endif %}{% if not open_count %} tab--empty{% endif %}"
+     href="?tab={{ all_open }}{% if branch %}&amp;branch={{ branch.pk }}{% endif %}{% if mine %}&amp;mine=1{% endif %}" id="tab-all"
+     {% if not q and tab == all_open %}aria-current="page"{% endif %}>{% translate "All open" %} <span class="badge{% if open_count %} badge--on{% endif %}">{{ open_count }}</span></a>
+  {% for t, n in tabs %}
+    <a class="tab{% if not q and t == tab %} tab--current{% endif %}{% if not n %} tab--empty{% endif %}"
+       href="?tab={{ t }}{% if branch %}&amp;branch={{ branch.pk }}{% endif %}{% if mine %}&amp;mine=1{% endif %}"
+       {% if not q and t == tab %}aria-current="page"{% endif %}>
+      {{ t.label }} <span class="badge{% if n %} badge--on{% endif %}">{{ n }}</span>
+    </a>
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    ("tab", "q", "mine", "with_branch"),
+    [("queue", "", False, False), ("all", "", True, True), ("ready_notify", "x", False, True)],
+)
+def test_work_tabs_render_as_the_template_did(branch, language, tab, q, mine, with_branch):
+    from orders.views.work import ALL_OPEN
+    from orders.workflow import TAB_ORDER, Tab
+
+    def squeeze(text):
+        # Whitespace beside the tags is the template's layout, not the page's text.
+        return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", str(text))).strip()
+
+    current = ALL_OPEN if tab == ALL_OPEN else Tab(tab)
+    tabs = [(t, i % 3 * 7) for i, t in enumerate(TAB_ORDER)]
+    open_count = 5
+    keep = (f"&branch={branch.pk}" if with_branch else "") + ("&mine=1" if mine else "")
+    with translation.override(language):
+        before = Engine.get_default().from_string(OLD_TABS).render(
+            Context({"tabs": tabs, "tab": current, "q": q, "all_open": ALL_OPEN,
+                     "open_count": open_count, "mine": mine,
+                     "branch": branch if with_branch else None})
+        )  # fmt: skip
+        after = display.work_tabs_html(
+            tabs,
+            current=None if q else current,
+            all_open=ALL_OPEN,
+            open_count=open_count,
+            query=keep.replace("&", "&amp;"),
+        )
+    assert squeeze(after) == squeeze(before)

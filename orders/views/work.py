@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -102,4 +104,13 @@ def work(request: WorkshopRequest) -> HttpResponse:
     context["counts"] = counts if (not q and counts is not None) else selectors.tab_counts(base)
     context["tabs"] = [(t, context["counts"][t]) for t in TAB_ORDER]
     context["open_count"] = selectors.open_count(context["counts"])
+    # Each tab link keeps the branch and "mine"; a search is in no tab.
+    keep = (f"&branch={branch.pk}" if branch else "") + ("&mine=1" if mine else "")
+    context["tabs_html"] = display.work_tabs_html(
+        context["tabs"],
+        current=None if q else tab,
+        all_open=ALL_OPEN,
+        open_count=context["open_count"],
+        query=html.escape(keep),
+    )
     return render(request, "orders/work.html", context)
