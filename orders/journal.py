@@ -170,7 +170,9 @@ def _label_and_details(entry: JournalEntry, action: JournalAction) -> SafeString
 
 
 def _cut(value: str) -> str:
-    return Truncator(value or "—").chars(VALUE_CHARS)
+    value = value or "—"
+    # Truncator only for the rare long value: it costs more than the rest of an entry.
+    return value if len(value) <= VALUE_CHARS else Truncator(value).chars(VALUE_CHARS)
 
 
 def _changed(entry: JournalEntry) -> SafeString:

@@ -188,3 +188,41 @@ def test_card_line_rows_show_no_price_form_for_a_closed_order(manager_client, re
     answer = manager_client.get(update_url(repair_order, line), headers={"HX-Request": "true"})
     assert "You may not change this line." in answer.content.decode()
     assert "line-row--edit" not in answer.content.decode()
+
+
+# The card's line row in the template before it was rendered in Python.
+OLD_LINE_ROW = """{% load i18n %}{% translate "Type" as h_kind %}{% translate "Item" as h_name %}{% translate "Qty" as h_qty %}{% translate "Price" as h_price %}{% translate "Performed / sold by" as h_by %}{% translate "Sum" as h_sum %}
+      <div class="line-row line-row--static" id="line-{{ line.pk }}">
+        <span data-label="{{ h_kind }}">{{ line.get_kind_display }}</span><span data-label="{{ h_name }}">{{ line.name }}</span><span class="num" data-label="{{ h_qty }}">{{ line.quantity }}</span><span class="num" data-label="{{ h_price }}">{{ line.price_shown }}</span><span data-label="{{ h_by }}">{{ line.performer_name|default:"—" }}</span>
+        <span class="num line-total" data-label="{{ h_sum }}">{{ line.total_shown }}</span>
+        <span class="line-buttons">{% if editor %}<a class="btn btn--small btn--edit-line" href="?edit={{ line.pk }}#line-{{ line.pk }}" hx-get="{{ line.update_url }}" hx-target="#line-{{ line.pk }}" hx-swap="outerHTML" title="{% translate 'Edit the line' %}" aria-label="{% translate 'Edit the line' %}">✎</a>{% endif %}</span>
+        {% if line_error and line_error.0 == line.pk %}<div class="field__error line-row__error" role="alert">{{ line_error.1 }}</div>{% endif %}
+      </div>"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_card_line_rows_render_as_the_template_did(repair_order, manager, line, language):
+    from django.template import Context, Engine
+
+    from orders import selectors
+    from orders.views.card import _line_display
+
+    half = services.line_add(
+        order=repair_order,
+        data={"name": "Термопаста", "quantity": 3, "unit_price": Decimal("0.01")},
+        by=manager,
+    )
+    lines = selectors.order_lines(repair_order)
+    assert {x.pk for x in lines} == {line.pk, half.pk}
+    template = Engine.get_default().from_string(OLD_LINE_ROW)
+    error = (half.pk, "Нельзя <b>так</b>")
+    with translation.override(language):
+        for editable in (True, False):
+            _line_display(repair_order, [(x, editable or None) for x in lines], error)
+            for x in lines:
+                before = template.render(
+                    Context({"line": x, "editor": editable, "line_error": error})
+                )
+                assert re.sub(r">\s+<", "><", before).strip() == x.row_html
+    shown = next(x for x in lines if x.pk == half.pk).row_html
+    assert "&lt;b&gt;так" in shown

@@ -105,7 +105,7 @@ def _card_context(request, order: Order, form=None, *, members=None, **extra) ->
         line_forms.append((line, editor if allowed else None))
         if allowed and line.pk == editing and edit_form is None:
             edit_form = _line_form(line, members=members, own=own, desk=desk)
-    _line_display(order, lines)
+    _line_display(order, line_forms, extra.get("line_error"))
     default_kind = (
         OrderLine.LineKind.GOODS
         if order.kind in (Kind.SALE, Kind.PC_BUILD)
@@ -202,15 +202,18 @@ class _LineUrls:
         return f"{head}{int(line_id)}{tail}"
 
 
-def _line_display(order: Order, lines: list[OrderLine]) -> None:
-    """What a read-only line row shows, computed once per line: its URLs, sums, names."""
+def _line_display(order: Order, line_forms, line_error=None) -> None:
+    """What a read-only line row shows, computed once per line: its URLs, sums, names,
+    and the row itself (`row_html`; `line_error`: (line id, message) under that line)."""
     urls = _LineUrls(order)
-    for line in lines:
+    for line, editor in line_forms:
         line.update_url = urls("line_update", line.pk)
         line.remove_url = urls("line_remove", line.pk)
         line.price_shown = display.money_shown(line.unit_price)
         line.total_shown = display.money_shown(line.total)
         line.performer_name = line.performer.user.full_name if line.performer_id else ""
+        error = line_error[1] if line_error and line_error[0] == line.pk else None
+        line.row_html = display.line_row_html(line, editable=editor is not None, error=error)
 
 
 @requires("orders.view")
@@ -373,7 +376,7 @@ def _line_editor(request, order: Order, line: OrderLine) -> HttpResponse:
         return reswap(retarget(answer, "#lines"), "outerHTML") if request.htmx else answer
     members = order_members(order)
     form = _line_form(line, members=members, own=None if desk else request.membership, desk=desk)
-    _line_display(order, [line])
+    _line_display(order, [(line, form)])
     context = {"order": order, "line": line, "lf": form}
     return render(request, "orders/_line_edit.html", context)
 
