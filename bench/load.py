@@ -19,9 +19,9 @@ created, 10 the same "+" page submitted a second time (a double click: no new or
 
 Uses the data of bench/run.py (run it first, or this builds it): the same SQLite file
 or BENCH_DATABASE_URL. Gunicorn: 4 sync workers (BENCH_WORKERS), port 8197
-(BENCH_PORT). The client is Python threads with one keep-alive connection each: no
-load tool is installed on this machine (hey is not packaged for this Debian release
-here, and locust would be a new dependency).
+(BENCH_PORT). `--work` runs `hey` (Debian's package: `apt-get install hey`) when it is
+installed, 2,000 requests a level (200 per user past 10); the mix, which fills and
+submits forms, is Python threads with one keep-alive connection each.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import html.parser
 import http.client
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -290,6 +292,10 @@ def main():
         say("workers", WORKERS)
         say("mix", "work page only" if WORK_ONLY else "counter")
         created: dict[str, list[str]] = {}
+        if WORK_ONLY and shutil.which("hey"):
+            for users in LEVELS:
+                hey_level(users, session)
+            return
         for users in LEVELS:
             budget = [int(os.environ.get("BENCH_LOAD_REQUESTS", max(200, 20 * users)))]
             results: list = []
@@ -321,6 +327,30 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def hey_level(users: int, session: str) -> None:
+    """The Work page alone through `hey` (a compiled load tool, apt install hey): the
+    client's own CPU stays off the two cores the server has, which a Python client's
+    threads are not."""
+    count = int(os.environ.get("BENCH_LOAD_REQUESTS", max(2000, 200 * users)))
+    out = subprocess.run(
+        [
+            "hey", "-n", str(count), "-c", str(users), "-t", "20",
+            "-H", f"Cookie: sessionid={session}",
+            f"http://127.0.0.1:{PORT}/orders/?tab=queue",
+        ],
+        capture_output=True, text=True, check=True, timeout=BOUND_S * 3,
+    ).stdout  # fmt: skip
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    say("load_tool", "hey")
+    say(f"load_{users}_requests", count)
+    say(f"load_{users}_rps", float(rps.group(1)) if rps else "?")
+    for q in ("50", "95", "99"):
+        found = re.search(rf"\s{q}% in ([\d.]+) secs", out)
+        say(f"load_{users}_work_p{q}_ms", float(found.group(1)) * 1000 if found else "?")
+    ok = sum(int(n) for n in re.findall(r"\[200\]\s+(\d+) responses", out))
+    say(f"load_{users}_errors", count - ok)
 
 
 def check_created(workshop, created):

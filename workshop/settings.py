@@ -114,7 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests like PostgreSQL's (DB_CONN_MAX_AGE): a new connection per
+    # request (the file, WAL, Django's SQL functions registered anew) made the Work page
+    # through gunicorn 15.6 ms at p50 for one user instead of 7.6 ms.
 else:
     # When PostgreSQL is down or stuck, a request fails within seconds (a 503 page, see
     # workshop.views.server_error) instead of holding a worker until gunicorn kills it;
