@@ -420,7 +420,10 @@ def journal_rows_html(entries) -> SafeString:
     out = []
     for entry in entries:
         at = timezone.localtime(entry.at)
-        who = (entry.by.user.full_name if entry.by_id else "") or someone
+        if hasattr(entry, "by_name"):  # selectors.journal_page reads the name alone
+            who = entry.by_name or someone
+        else:
+            who = (entry.by.user.full_name if entry.by_id else "") or someone
         out.append(
             f'<li class="journal__entry"><span class="journal__when" title="{e(full(at))}">'
             f"{e(short(at))}</span>\n"
