@@ -143,8 +143,11 @@ class WorkRow:
         return hash(self.id)  # as Model.__hash__: the primary key
 
     def get_status_display(self) -> str:
-        return Status(self.status).label
+        # As Model.get_FOO_display: a value no longer among the choices shows as stored.
+        return str(_STATUS_LABELS.get(self.status, self.status))
 
+
+_STATUS_LABELS = dict(Status.choices)
 
 # The columns a Work list row reads, in WorkRow's order up to "client".
 WORK_ROW_COLUMNS = (

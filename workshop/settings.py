@@ -189,7 +189,9 @@ CACHES = {
     # same on every request, they were a fifth of the Work page's time. In process, so a
     # restart (a deploy: new code, new translations) starts it empty.
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Under `make run` (DEBUG) templates and translations change without a restart.
+        "BACKEND": "django.core.cache.backends."
+        + ("dummy.DummyCache" if DEBUG else "locmem.LocMemCache"),
         "LOCATION": "fragments",
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 2_000},

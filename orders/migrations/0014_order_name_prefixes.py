@@ -18,7 +18,10 @@ stale row (a table emptied without its triggers, e.g. a test database flush) cos
 seek and never gives a wrong match.
 
 The prefix length (10) and the table's name are the ones orders/search.py uses; change
-both together.
+both together. On SQLite these triggers read orders_order and orders_client across, so a
+later migration that changes either table wraps its operations in
+orders/migrations/_sqlite_triggers.keep_triggers (a table remake would fail otherwise).
+The order's trigger waits for a rename of its client in flight on PostgreSQL (0016).
 """
 
 from django.db import migrations

@@ -24,3 +24,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # tests (workshop/tests/test_limits.py) put the production values back.
 RATE_LIMITS_IN_PRODUCTION = RATE_LIMITS  # noqa: F405
 RATE_LIMITS = {}
+
+# Production caches pieces of the page chrome (settings.CACHES["fragments"]; DEBUG turns
+# it off for `make run`): the suite caches them as production does, so a piece missing
+# something from its key shows in the tests of the pages that differ by it.
+CACHES["fragments"]["BACKEND"] = "django.core.cache.backends.locmem.LocMemCache"  # noqa: F405
