@@ -106,6 +106,11 @@ class Branch(TenantModel):
         super().save(*args, **kwargs)
 
 
+def short_name(full_name: str, email: str) -> str:
+    """How lists name a person: the first word of their name, else their e-mail."""
+    return full_name.split(" ")[0] if full_name else email
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -170,7 +175,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return short_name(self.full_name, self.email)
 
     def set_pin(self, pin: str) -> None:
         self.pin_hash = make_password(pin)

@@ -411,8 +411,9 @@ def line_row_html(line, *, editable: bool, error=None) -> SafeString:
 
 
 def journal_rows_html(entries) -> SafeString:
-    """The card's journal entries (<li>s), as orders/_journal_entry.html renders each,
-    in Python: a page of 30 entries was 30 template includes, most of a busy card."""
+    """The card's journal entries (<li>s; `selectors.journal_page`'s, with `by_name`), as
+    orders/_journal_entry.html renders each, in Python: a page of 30 entries was 30
+    template includes, most of a busy card."""
     e = html.escape
     short = _DateFormat(get_format("SHORT_DATETIME_FORMAT"))
     full = _DateFormat(get_format("DATETIME_FORMAT"))
@@ -420,10 +421,7 @@ def journal_rows_html(entries) -> SafeString:
     out = []
     for entry in entries:
         at = timezone.localtime(entry.at)
-        if hasattr(entry, "by_name"):  # selectors.journal_page reads the name alone
-            who = entry.by_name or someone
-        else:
-            who = (entry.by.user.full_name if entry.by_id else "") or someone
+        who = entry.by_name or someone  # selectors.journal_page reads the name alone
         out.append(
             f'<li class="journal__entry"><span class="journal__when" title="{e(full(at))}">'
             f"{e(short(at))}</span>\n"

@@ -282,14 +282,6 @@ class Lookup:
         )
 
 
-def _raw(model, sql, params) -> list[int]:
-    from django.db import router
-
-    with connections[router.db_for_read(model)].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _ids(qs, n) -> list[int]:
     return list(qs.values_list("pk", flat=True)[:n])
 
@@ -411,8 +403,8 @@ class NameLookup:
 
         walk, params = self.walk(n)
         verified, verified_params = self._verify("x")
-        sql = f"{walk} SELECT x FROM walk WHERE m = x AND {verified} ORDER BY x DESC LIMIT %s"
-        return _raw(Order, sql, [*params, *verified_params, n])
+        sql = f"{walk} SELECT x FROM walk WHERE m = x AND {verified} ORDER BY x DESC"
+        return _raw_ids(Order, sql, [*params, *verified_params], n)
 
     def order_condition(self, pivot: _Pivot) -> Q:
         """Up to NAME_CAP matches: their ids. More: those ids for orders at least as new

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
-from accounts.models import Branch, Membership
+from accounts.models import Branch, Membership, short_name
 from orders import search
 from orders.models import Client, Device, JournalEntry, Order, OrderLine, device_label
 from orders.workflow import (
@@ -85,6 +85,26 @@ def mark_overdue(orders, today) -> None:
         order.overdue_days = (today - due).days if late else 0
 
 
+# A Work list row's own columns of the order (see WorkRow and WORK_ROW_COLUMNS).
+_ORDER_COLUMNS = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "branch_id",
+    "created_at",
+    "status_changed_at",
+    "visit_at",
+    "address",
+    "problem",
+    "due_date",
+    "total",
+    "client_id",
+    "device_id",
+    "assignee_id",
+)
+
+
 class WorkClient:
     """The client of a Work list row: what the row shows of them."""
 
@@ -92,9 +112,6 @@ class WorkClient:
 
     def __init__(self, name: str, phone: str, is_deleted: bool):
         self.name, self.phone, self.is_deleted = name, phone, is_deleted
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class WorkRow:
@@ -106,23 +123,9 @@ class WorkRow:
     """
 
     __slots__ = (
-        "id",
-        "number",
-        "kind",
-        "status",
-        "branch_id",
-        "created_at",
-        "status_changed_at",
-        "visit_at",
-        "address",
-        "problem",
-        "due_date",
-        "total",
-        "client_id",
+        *_ORDER_COLUMNS,
         "client",
-        "device_id",
         "device",
-        "assignee_id",
         "assignee_name",
         "overdue_days",
         "extra_cells",
@@ -149,64 +152,30 @@ class WorkRow:
 
 _STATUS_LABELS = dict(Status.choices)
 
-# The columns a Work list row reads, in WorkRow's order up to "client".
+# What a Work list row reads: the order's own columns (WorkRow's attributes of the same
+# names), then its client's, device's and assignee's.
 WORK_ROW_COLUMNS = (
-    "id",
-    "number",
-    "kind",
-    "status",
-    "branch_id",
-    "created_at",
-    "status_changed_at",
-    "visit_at",
-    "address",
-    "problem",
-    "due_date",
-    "total",
-    "client_id",
+    *_ORDER_COLUMNS,
     "client__name",
     "client__phone",
     "client__is_deleted",
-    "device_id",
     "device__device_type",
     "device__brand",
     "device__model",
-    "assignee_id",
     "assignee__user__full_name",
     "assignee__user__email",
 )
+_OWN = len(_ORDER_COLUMNS)
 
 
 def _work_row(values: tuple) -> WorkRow:
     row = WorkRow()
-    (
-        row.id,
-        row.number,
-        row.kind,
-        row.status,
-        row.branch_id,
-        row.created_at,
-        row.status_changed_at,
-        row.visit_at,
-        row.address,
-        row.problem,
-        row.due_date,
-        row.total,
-        row.client_id,
-        name,
-        phone,
-        client_deleted,
-        row.device_id,
-        device_type,
-        brand,
-        model,
-        row.assignee_id,
-        full_name,
-        email,
-    ) = values
+    for column, value in zip(_ORDER_COLUMNS, values, strict=False):
+        setattr(row, column, value)
+    name, phone, client_deleted, device_type, brand, model, full_name, email = values[_OWN:]
     row.client = WorkClient(name, phone, client_deleted) if row.client_id else None
     row.device = device_label(device_type, brand, model) if row.device_id else None
-    row.assignee_name = (full_name.split(" ")[0] if full_name else email) if row.assignee_id else ""
+    row.assignee_name = short_name(full_name, email) if row.assignee_id else ""
     row.overdue_days = 0
     row.extra_cells = []
     return row
@@ -224,13 +193,8 @@ def list_rows(qs, after: int | None, *, workshop=None) -> Page:
         # A subquery with its LIMIT: the page's ids are picked on the index alone.
         qs = Order.objects.filter(workshop=workshop, pk__in=ids.values("pk")[: WORK_PAGE_SIZE + 1])
         after = None
-    qs = qs.order_by("-id")
-    if after is not None:
-        qs = qs.filter(id__lt=after)
-    rows = [_work_row(values) for values in qs.values_list(*WORK_ROW_COLUMNS)[: WORK_PAGE_SIZE + 1]]
-    more = len(rows) > WORK_PAGE_SIZE
-    rows = rows[:WORK_PAGE_SIZE]
-    return Page(rows, more, rows[-1].id if rows else None)
+    rows = qs.values_list(*WORK_ROW_COLUMNS)
+    return keyset_page(rows, after=after, size=WORK_PAGE_SIZE, build=_work_row)
 
 
 def search_orders(qs, q: str, workshop, *, with_deleted_clients: bool = False):

@@ -225,7 +225,9 @@ def test_journal_rows_render_as_the_include_did(repair_order, manager, workshop)
     )
     for language in ("en", "ru"):
         with translation.override(language):
-            entries = describe(list(JournalEntry.objects.filter(order=repair_order)))
+            # The card's page of entries: who made each by name (the template reads the
+            # member and user instead).
+            entries = describe(selectors.journal_page(repair_order, None).rows)
             before = old.render(Context({"entries": entries}))
             after = display.journal_rows_html(entries)
         assert _squeeze(after) == _squeeze(before)
